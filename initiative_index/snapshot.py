@@ -1,0 +1,117 @@
+"""An in-memory view of one index version: every chunk's text and metadata, the initiative records, and
+the lexical index over them, row-aligned. Search reads a snapshot; a new index version gets a new snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from initiative_index.analyzer import get_analyzer
+from initiative_index.filters import SearchFilters
+from initiative_index.lexical import LexicalIndex
+from initiative_index.manifest import Manifest
+from initiative_index.settings import Settings
+from initiative_index.store import ChunkStore
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    chunks: int
+    initiatives: int
+
+
+class IndexSnapshot:
+    """Chunks, initiative records and the BM25 index of one index version."""
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        ids: list[str],
+        texts: list[str],
+        metadatas: list[dict],
+        lexical: LexicalIndex,
+    ) -> None:
+        self.manifest = manifest
+        self.ids = ids
+        self.texts = texts
+        self.metadatas = metadatas
+        self.lexical = lexical
+        self.row_of = {chunk_id: row for row, chunk_id in enumerate(ids)}
+        self.records: dict[str, dict] = {}
+        self.base_dirs: dict[str, str] = {}
+        for meta in metadatas:
+            if meta.get("kind") == "card" and meta.get("record"):
+                self.records[meta["initiative_id"]] = json.loads(meta["record"])
+                self.base_dirs[meta["initiative_id"]] = meta.get("base_dir", "")
+        for meta in metadatas:  # chunks whose card is missing (an ingestion is under way) still show
+            self.records.setdefault(
+                meta["initiative_id"],
+                {"id": meta["initiative_id"], "title": meta.get("title", ""), "summary": ""},
+            )
+        self.initiative_ids = sorted(self.records)
+        position = {initiative_id: i for i, initiative_id in enumerate(self.initiative_ids)}
+        self.chunk_initiative = np.fromiter(
+            (position[m["initiative_id"]] for m in metadatas), dtype=np.int32, count=len(metadatas)
+        )
+
+    @property
+    def version(self) -> str:
+        return self.manifest.index_version
+
+    @classmethod
+    def load(cls, store: ChunkStore, settings: Settings, manifest: Manifest | None = None) -> IndexSnapshot:
+        """Read every chunk from the store; reuse the saved lexical index of this version or build it."""
+        manifest = manifest or store.read_manifest()
+        rows = {row["id"]: row for row in store.iter_rows()}
+        analyzer = get_analyzer(settings.language)
+        lexical = LexicalIndex.load(
+            settings.lexical_path / settings.collection, manifest.index_version, analyzer
+        )
+        if lexical is None or set(lexical.ids) != rows.keys():
+            ids = list(rows)
+            texts = [_lexical_text(rows[i]) for i in ids]
+            lexical = LexicalIndex.build(ids, texts, analyzer, manifest.index_version)
+            if not manifest.dirty:  # a store mid-ingestion is not what this version label names
+                lexical.save(settings.lexical_path / settings.collection)
+        ordered = [rows[i] for i in lexical.ids]
+        return cls(
+            manifest,
+            list(lexical.ids),
+            [row["document"] or "" for row in ordered],
+            [row["metadata"] for row in ordered],
+            lexical,
+        )
+
+    # -- filters ---------------------------------------------------------------------------------
+
+    def initiative_mask(self, filters: SearchFilters) -> np.ndarray:
+        """Which initiatives (rows of `initiative_ids`) pass the filters."""
+        if filters.is_empty():
+            return np.ones(len(self.initiative_ids), dtype=bool)
+        return np.fromiter(
+            (filters.accepts(self.records[i]) for i in self.initiative_ids),
+            dtype=bool,
+            count=len(self.initiative_ids),
+        )
+
+    def chunk_mask(self, filters: SearchFilters) -> np.ndarray | None:
+        """Which chunks pass the filters, or None when nothing is filtered."""
+        if filters.is_empty():
+            return None
+        return self.initiative_mask(filters)[self.chunk_initiative]
+
+
+def _lexical_text(row: dict) -> str:
+    """What BM25 indexes for a chunk: the initiative title with the text, as the embedder reads it."""
+    meta = row["metadata"]
+    text = row["document"] or ""
+    return text if meta.get("kind") == "card" else f"{meta.get('title', '')}\n\n{text}"
+
+
+def ensure_lexical_index(store: ChunkStore, settings: Settings, manifest: Manifest) -> SnapshotInfo:
+    """Make sure the lexical index of the current version is saved (ingestion calls this at the end)."""
+    snapshot = IndexSnapshot.load(store, settings, manifest)
+    return SnapshotInfo(chunks=len(snapshot.ids), initiatives=len(snapshot.records))

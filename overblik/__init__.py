@@ -1,0 +1,1 @@
+"""Overblik: search over cross-sector healthcare initiatives in North Jutland."""

@@ -1,0 +1,3 @@
+from overblik.cli import app
+
+app()

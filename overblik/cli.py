@@ -1,0 +1,61 @@
+"""The `overblik` command: ingest documents, serve the search API, evaluate retrieval."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from initiative_index.errors import OverblikError
+from initiative_index.settings import Settings
+
+app = typer.Typer(help="Overblik: search over cross-sector healthcare initiatives.", no_args_is_help=True)
+err = Console(stderr=True)
+
+
+@app.callback()
+def main() -> None:
+    """Settings come from OVERBLIK_* environment variables and an optional .env file (see README)."""
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Folders or files with initiatives and documents.")],
+    prune: Annotated[
+        bool, typer.Option(help="Remove documents that disappeared from the given paths from the index.")
+    ] = True,
+    rebuild: Annotated[
+        bool, typer.Option(help="Drop the whole index first (e.g. after changing model).")
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Read documents and their metadata into the index (incremental: unchanged documents are skipped)."""
+    from initiative_index.embedders import load_embedder
+    from ingest.pipeline import Ingestion
+
+    settings = Settings()
+    try:
+        embedder = load_embedder(settings)
+        summary = Ingestion(settings, embedder, show_progress=progress and not json_output).run(
+            paths, prune=prune, rebuild=rebuild
+        )
+    except KeyboardInterrupt:
+        err.print(
+            "[yellow]Interrupted.[/] Run the same command again to finish; nothing is lost or duplicated."
+        )
+        raise typer.Exit(130) from None
+    except OverblikError as exc:
+        err.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from None
+    if json_output:
+        sys.stdout.write(summary.to_json() + "\n")
+    else:
+        summary.print(Console())
+
+
+if __name__ == "__main__":
+    app()
