@@ -1,6 +1,6 @@
 """Chunking sized in the embedding model's own tokens, so the model never silently truncates a chunk.
 
-Each chunk is embedded as "<initiative title>\\n\\n<chunk>" with the model's document prompt, so the budget for
+Each chunk is embedded as "<initiative title>\\n\\n<chunk>" with the document prompt, so the budget for
 the chunk text is what remains of the model's window after the title; the configured chunk size is an upper
 bound. Pages are joined before splitting (a paragraph may cross a page break) and every chunk records the
 pages it spans.
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from initiative_index.embedders import Embedder
 from ingest.readers import Page
+from initiative_index.embedders import Embedder
 
 PAGE_SEPARATOR = "\n\n"
 # Subword tokenisation is not additive (a piece may tokenise differently inside a longer text), so budgets

@@ -19,12 +19,6 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from initiative_index.embedders import Embedder
-from initiative_index.errors import IndexNotFoundError
-from initiative_index.manifest import Manifest, manifest_for, new_index_version
-from initiative_index.settings import Settings
-from initiative_index.snapshot import ensure_lexical_index
-from initiative_index.store import ChunkStore, StoredDocument, open_client
 from ingest.chunking import Chunk, Chunker, embedding_input
 from ingest.discovery import InitiativeSource, SourceDocument, discover
 from ingest.errors import DocumentError
@@ -39,6 +33,12 @@ from ingest.records import (
     record_hash,
 )
 from ingest.summary import IngestSummary
+from initiative_index.embedders import Embedder
+from initiative_index.errors import IndexNotFoundError
+from initiative_index.manifest import Manifest, manifest_for, new_index_version
+from initiative_index.settings import Settings
+from initiative_index.snapshot import ensure_lexical_index
+from initiative_index.store import ChunkStore, StoredDocument, open_client
 
 # Bump when extraction or chunking changes in a way that should re-ingest unchanged files.
 PIPELINE_VERSION = "1"
@@ -140,7 +140,7 @@ class Ingestion:
             self._manifest.dirty = True
             store.write_manifest(self._manifest)
 
-    def _open_or_create(self, client) -> tuple[ChunkStore, Manifest]:  # noqa: ANN001 - chromadb ClientAPI
+    def _open_or_create(self, client) -> tuple[ChunkStore, Manifest]:
         try:
             store = ChunkStore.open(self.settings, client)
         except IndexNotFoundError:

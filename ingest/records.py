@@ -6,9 +6,9 @@ import hashlib
 import json
 from typing import Any
 
+from ingest.discovery import InitiativeSource
 from initiative_index.filters import filter_metadata
 from initiative_index.schema import CLUSTER_LABELS, SECTOR_LABELS, STATUS_LABELS, Cluster, Sector, Status
-from ingest.discovery import InitiativeSource
 
 NO_METADATA_SUMMARY = "Dokumentet har ingen metadatafil og er indlæst som sit eget initiativ."
 CARD_SUFFIX = "#initiative"

@@ -34,8 +34,8 @@ def ingest(
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Read documents and their metadata into the index (incremental: unchanged documents are skipped)."""
-    from initiative_index.embedders import load_embedder
     from ingest.pipeline import Ingestion
+    from initiative_index.embedders import load_embedder
 
     settings = Settings()
     try:
