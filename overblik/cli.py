@@ -57,5 +57,28 @@ def ingest(
         summary.print(Console())
 
 
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default: OVERBLIK_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: OVERBLIK_PORT).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: OVERBLIK_WORKERS).")] = None,
+) -> None:
+    """Serve the search API and the search page (uvicorn)."""
+    import uvicorn
+
+    from search_api.logging_config import log_config
+
+    settings = Settings()
+    uvicorn.run(
+        "search_api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        log_config=log_config(),
+        access_log=False,
+    )
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,49 @@
+"""Liveness, readiness and index statistics."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from search_api.dependencies import get_engine, get_holder
+from search_api.engine import SearchEngine
+from search_api.holder import EngineHolder
+from search_api.models import ErrorResponse, Stats
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="Kører processen?")
+def healthz() -> dict:
+    """The process is alive (says nothing about the index)."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Kan der søges?", responses={503: {"model": ErrorResponse}})
+def readyz(holder: Annotated[EngineHolder, Depends(get_holder)]) -> JSONResponse:
+    """200 once the index and model are loaded (and, in server mode, Chroma answers); 503 with a reason."""
+    problem = holder.problem or holder.check_store()
+    if problem:
+        return JSONResponse(status_code=503, content={"status": "not ready", "detail": problem})
+    return JSONResponse({"status": "ready", "index_version": holder.engine.snapshot.version})
+
+
+@router.get("/stats", response_model=Stats, responses={503: {"model": ErrorResponse}}, summary="Om indekset")
+def stats(engine: Annotated[SearchEngine, Depends(get_engine)]) -> Stats:
+    """Counts and provenance of the loaded index."""
+    snapshot = engine.snapshot
+    manifest = snapshot.manifest
+    documents = {m["source"] for m in snapshot.metadatas if m.get("kind") == "document"}
+    return Stats(
+        initiatives=len(snapshot.records),
+        documents=len(documents),
+        chunks=len(snapshot.ids),
+        embedding_model=manifest.embedding_model,
+        embedding_dimension=manifest.embedding_dimension,
+        language=manifest.language,
+        index_version=manifest.index_version,
+        last_ingested_at=manifest.ingested_at.isoformat() if manifest.ingested_at else None,
+        store="server" if engine.settings.server_mode else "embedded",
+    )
