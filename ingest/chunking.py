@@ -29,6 +29,9 @@ class Chunk:
     position: int
     page_start: int | None
     page_end: int | None
+    # Offsets in `text` where each following page begins (page_start + 1, ...), so a passage can name the
+    # page of the words that matched rather than the page it starts on.
+    page_breaks: tuple[int, ...] = ()
 
 
 def embedding_input(title: str, text: str) -> str:
@@ -65,7 +68,8 @@ class Chunker:
         for start, piece in pieces:
             first = _page_at(pages, page_starts, start)
             last = _page_at(pages, page_starts, start + len(piece) - 1)
-            chunks.append(Chunk(piece, len(chunks), first, last))
+            breaks = tuple(p - start for p in page_starts if start < p < start + len(piece))
+            chunks.append(Chunk(piece, len(chunks), first, last, breaks))
         return chunks
 
     def _split_text(self, text: str, budget: int) -> list[tuple[int, str]]:

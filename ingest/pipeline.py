@@ -231,6 +231,7 @@ class Ingestion:
                 position=meta["position"],
                 page_start=meta["page_start"],
                 page_end=meta["page_end"],
+                page_breaks=meta.get("page_breaks", ()),
             )
             if meta["kind"] == "card":
                 fresh["record"] = _record_json(record)
@@ -362,6 +363,7 @@ class Ingestion:
                 position=c.position,
                 page_start=c.page_start,
                 page_end=c.page_end,
+                page_breaks=c.page_breaks,
             )
             for c in chunks
         ]

@@ -78,6 +78,7 @@ def chunk_metadata(
     position: int,
     page_start: int | None,
     page_end: int | None,
+    page_breaks: tuple[int, ...] | list[int] = (),
 ) -> dict[str, Any]:
     """Metadata of one chunk: where it comes from, and the initiative fields filters read."""
     return {
@@ -93,6 +94,7 @@ def chunk_metadata(
         "position": position,
         "page_start": page_start or 0,
         "page_end": page_end or 0,
+        **({"page_breaks": list(page_breaks)} if page_breaks else {}),  # Chroma refuses empty lists
         **filter_metadata(record),
     }
 

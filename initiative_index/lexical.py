@@ -37,8 +37,9 @@ class LexicalIndex:
     ) -> LexicalIndex:
         """Index `texts` (one per chunk id)."""
         bm25 = bm25s.BM25()
-        # An empty corpus cannot be indexed; one empty document keeps the shapes valid and never scores.
-        corpus = [analyzer.terms(text) for text in texts] or [[]]
+        # bm25s cannot index an empty corpus (its average length would be 0); an empty store gets one
+        # placeholder term that no query can produce, and no rows to return.
+        corpus = [analyzer.terms(text) for text in texts] or [["\x00"]]
         bm25.index(corpus, show_progress=False)
         return cls(bm25, list(ids), analyzer, version)
 

@@ -52,9 +52,11 @@ class IndexSnapshot:
                 {"id": meta["initiative_id"], "title": meta.get("title", ""), "summary": ""},
             )
         self.initiative_ids = sorted(self.records)
-        position = {initiative_id: i for i, initiative_id in enumerate(self.initiative_ids)}
+        self.initiative_position = {initiative_id: i for i, initiative_id in enumerate(self.initiative_ids)}
         self.chunk_initiative = np.fromiter(
-            (position[m["initiative_id"]] for m in metadatas), dtype=np.int32, count=len(metadatas)
+            (self.initiative_position[m["initiative_id"]] for m in metadatas),
+            dtype=np.int32,
+            count=len(metadatas),
         )
 
     @property

@@ -159,12 +159,15 @@ class SearchEngine:
 
     def _passage(self, row: int, query_terms: set[str]) -> Passage:
         meta = self.snapshot.metadatas[row]
-        page = meta.get("page_start") or None
+        snippet = highlight(self.snapshot.texts[row], query_terms, self.snapshot.lexical.analyzer)
+        page = None
+        if meta.get("page_start"):
+            page = meta["page_start"] + sum(1 for b in meta.get("page_breaks", ()) if b <= snippet.offset)
         url = document_url(meta["initiative_id"], meta["doc_name"])
         if page and meta["doc_name"].lower().endswith(".pdf"):
             url += f"#page={page}"
         return Passage(
-            snippet=highlight(self.snapshot.texts[row], query_terms, self.snapshot.lexical.analyzer),
+            snippet=snippet.html,
             document=meta["doc_name"],
             document_title=meta.get("doc_title") or meta["doc_name"],
             page=page,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 from initiative_index.analyzer import TextAnalyzer
 
@@ -15,9 +16,15 @@ _TOKEN = re.compile(r"\w+|\W+", re.UNICODE)
 SNIPPET_WORDS = 45
 
 
+@dataclass(frozen=True)
+class Snippet:
+    html: str
+    offset: int  # where in the text the first marked word (or the window) starts
+
+
 def highlight(
     text: str, query_terms: set[str], analyzer: TextAnalyzer, max_words: int = SNIPPET_WORDS
-) -> str:
+) -> Snippet:
     """The best window of about `max_words` words of `text`, as safe HTML with matches marked."""
     tokens = _TOKEN.findall(text)
     is_word = [bool(t) and (t[0].isalnum() or t[0] == "_") for t in tokens]
@@ -32,7 +39,9 @@ def highlight(
         parts.append(f"<mark>{escaped}</mark>" if hit else escaped)
     if end < len(tokens):
         parts.append(" …")
-    return re.sub(r"\s{2,}", " ", "".join(parts)).strip()
+    first_mark = next((i for i in range(start, end) if hits[i]), start)
+    offset = sum(len(token) for token in tokens[:first_mark])
+    return Snippet(re.sub(r"\s{2,}", " ", "".join(parts)).strip(), offset)
 
 
 def _matches(word: str, query_terms: set[str], analyzer: TextAnalyzer) -> bool:

@@ -1,0 +1,195 @@
+// The detail view of one initiative: all its metadata, its documents and "Lignende initiativer".
+
+import { latestOnly } from "./api.js";
+import {
+  badgeList,
+  clusterLabel,
+  externalUrl,
+  formatPeriod,
+  h,
+  loadingMessage,
+  resultCard,
+  sectorLabel,
+  stateMessage,
+  statusLabel,
+} from "./render.js";
+import { detailQuery } from "./url-state.js";
+
+const SIMILAR_LIMIT = 5;
+const NOT_GIVEN = "Ikke angivet";
+
+/** The view inside `container`; `backLink()` gives {href, text} of the way back to the search. */
+export function createDetailView({ client, container, backLink }) {
+  const run = latestOnly();
+  const runSimilar = latestOnly();
+
+  async function show(id, { focus = false } = {}) {
+    document.title = "Initiativ – Overblik";
+    container.replaceChildren(back(), loadingMessage("Henter initiativet …"));
+    container.setAttribute("aria-busy", "true");
+    const outcome = await run((signal) => client.initiative(id, signal));
+    if (outcome.stale) return;
+    container.removeAttribute("aria-busy");
+    if (outcome.error) {
+      document.title = "Initiativet kunne ikke vises – Overblik";
+      const title = outcome.error.status === 404 ? "Initiativet findes ikke" : "Initiativet kunne ikke vises";
+      container.replaceChildren(back(), stateMessage("error", title, outcome.error.message));
+      return;
+    }
+    const initiative = outcome.value;
+    document.title = `${initiative.title} – Overblik`;
+    const similar = h("div", { class: "similar-results" }, loadingMessage("Finder lignende initiativer …"));
+    container.replaceChildren(back(), article(initiative, similar));
+    if (focus) container.querySelector("h1").focus();
+    loadSimilar(initiative, similar);
+  }
+
+  function back() {
+    const { href, text } = backLink();
+    return h("p", { class: "back" }, h("a", { href }, h("span", { "aria-hidden": "true" }, "← "), text));
+  }
+
+  function article(initiative, similar) {
+    return h(
+      "article",
+      { class: "detail", "aria-labelledby": "detail-title" },
+      h("h1", { id: "detail-title", tabindex: "-1" }, initiative.title || initiative.id),
+      badgeList(initiative),
+      initiative.summary ? h("p", { class: "lead" }, initiative.summary) : null,
+      h("h2", {}, "Oplysninger"),
+      facts(initiative),
+      h("h2", {}, "Dokumenter"),
+      documents(initiative),
+      h(
+        "section",
+        { class: "similar", "aria-labelledby": "similar-title" },
+        h("h2", { id: "similar-title" }, "Lignende initiativer"),
+        h(
+          "p",
+          { class: "hint" },
+          "Initiativer med lignende indhold. Mærkerne »Anden sektor« og »Anden organisation« viser, " +
+            "hvor I kan lære af andre end jer selv.",
+        ),
+        similar,
+      ),
+    );
+  }
+
+  async function loadSimilar(initiative, target) {
+    const outcome = await runSimilar((signal) => client.similar(initiative.id, SIMILAR_LIMIT, signal));
+    if (outcome.stale) return;
+    if (outcome.error) {
+      target.replaceChildren(
+        stateMessage("error", "Lignende initiativer kunne ikke hentes", outcome.error.message),
+      );
+      return;
+    }
+    const results = outcome.value.results;
+    if (!results.length) {
+      target.replaceChildren(h("p", {}, "Der er ikke fundet lignende initiativer."));
+      return;
+    }
+    target.replaceChildren(
+      h(
+        "ul",
+        { class: "similar-list" },
+        results.map((item) =>
+          h(
+            "li",
+            {},
+            resultCard(item, {
+              client,
+              detailHref: detailQuery,
+              level: 3,
+              maxPassages: 0,
+              extraBadges: [
+                item.different_sector ? h("li", { class: "badge badge-other" }, "Anden sektor") : null,
+                item.different_organisation
+                  ? h("li", { class: "badge badge-other" }, "Anden organisation")
+                  : null,
+              ],
+            }),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function facts(item) {
+    const rows = [
+      ["Organisationer", list(item.organisations)],
+      ["Sektorer", list((item.sectors || []).map(sectorLabel))],
+      ["Sundhedsklynge", item.cluster ? clusterLabel(item.cluster) : null],
+      ["Status", item.status ? statusLabel(item.status) : null],
+      ["Periode", formatPeriod(item.start_date, item.end_date) || null],
+      ["Målgrupper", list(item.target_groups)],
+      ["Emneord", list(item.tags)],
+      ["Kontakt", contact(item.contact)],
+      ["Hjemmeside", website(item.url)],
+    ];
+    const dl = h("dl", { class: "facts" });
+    for (const [term, value] of rows) {
+      dl.append(h("dt", {}, term), h("dd", { class: value ? null : "not-given" }, value || NOT_GIVEN));
+    }
+    return h(
+      "div",
+      {},
+      item.has_metadata === false
+        ? h(
+            "p",
+            { class: "notice" },
+            "Dette dokument ligger i Overblik uden en beskrivelse af initiativet, så der mangler oplysninger.",
+          )
+        : null,
+      dl,
+    );
+  }
+
+  function documents(item) {
+    if (!item.documents?.length) return h("p", { class: "not-given" }, "Ingen dokumenter.");
+    return h(
+      "ul",
+      { class: "documents" },
+      item.documents.map((doc) =>
+        h(
+          "li",
+          {},
+          h("a", { href: client.href(doc.url) }, doc.title || doc.file),
+          h("span", { class: "doc-meta" }, [doc.kind, doc.file].filter(Boolean).join(" · ")),
+          doc.chunks === 0
+            ? h("span", { class: "doc-warning" }, "Teksten kunne ikke læses, så der søges ikke i den.")
+            : null,
+        ),
+      ),
+    );
+  }
+
+  return { show };
+}
+
+function list(values) {
+  return values?.length ? values.join(", ") : null;
+}
+
+function contact(person) {
+  if (!person) return null;
+  const lines = [
+    [person.name, person.role].filter(Boolean).join(", "),
+    person.organisation,
+    person.email && /^[^@\s]+@[^@\s]+$/.test(person.email)
+      ? h("a", { href: `mailto:${person.email}` }, person.email)
+      : null,
+    person.phone ? h("a", { href: `tel:${person.phone.replace(/[^\d+]/g, "")}` }, person.phone) : null,
+  ].filter(Boolean);
+  if (!lines.length) return null;
+  return h(
+    "span",
+    { class: "contact" },
+    lines.map((line) => h("span", { class: "contact-line" }, line)),
+  );
+}
+
+function website(url) {
+  const safe = url && externalUrl(url);
+  return safe ? h("a", { href: safe, rel: "noopener" }, url) : null;
+}

@@ -1,0 +1,156 @@
+// DOM building shared by the search page and the widget. API text is only ever inserted as text,
+// except a passage's `snippet`, which the API sends as escaped HTML with <mark> around matched words.
+
+import { CLUSTER_LABELS, SECTOR_LABELS, STATUS_LABELS } from "./labels.js";
+
+/** An element with attributes (`class`, `text`, `on<event>`, others as attributes) and children. */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = value;
+    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+export function visuallyHidden(text) {
+  return h("span", { class: "visually-hidden", text });
+}
+
+const NUMBER = new Intl.NumberFormat("da-DK");
+const DATE = new Intl.DateTimeFormat("da-DK", { day: "numeric", month: "short", year: "numeric" });
+
+export function formatCount(n, one, many) {
+  return `${NUMBER.format(n)} ${n === 1 ? one : many}`;
+}
+
+/** "2021-09-01" as "1. sep. 2021" (read as a calendar day, not shifted by the time zone). */
+export function formatDate(iso) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
+  if (!match) return iso || "";
+  return DATE.format(new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+}
+
+/** The period of an initiative in words, or "" when neither end is known. */
+export function formatPeriod(start, end) {
+  if (start && end) return `${formatDate(start)} – ${formatDate(end)}`;
+  if (start) return `Fra ${formatDate(start)}`;
+  if (end) return `Til ${formatDate(end)}`;
+  return "";
+}
+
+/** `url` if it is a web address that is safe to link to, else null (no javascript: and the like). */
+export function externalUrl(url) {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+export const sectorLabel = (value) => SECTOR_LABELS[value] || value;
+export const clusterLabel = (value) => CLUSTER_LABELS[value] || value;
+export const statusLabel = (value) => STATUS_LABELS[value] || value;
+
+/** Sector badges, then the cluster and the status, as a list (empty fields are left out). */
+export function badgeList(item, extra = []) {
+  const badges = [
+    ...(item.sectors || []).map((s) => h("li", { class: "badge badge-sector" }, sectorLabel(s))),
+    item.cluster && item.cluster !== "ingen"
+      ? h("li", { class: "badge badge-cluster" }, clusterLabel(item.cluster))
+      : null,
+    item.status
+      ? h("li", { class: "badge badge-status" }, visuallyHidden("Status: "), statusLabel(item.status))
+      : null,
+    ...extra,
+  ].filter(Boolean);
+  return badges.length ? h("ul", { class: "badges", "aria-label": "Kendetegn" }, badges) : null;
+}
+
+/** The organisations and the period, as one muted line. */
+export function metaLine(item) {
+  const parts = [];
+  if (item.organisations?.length) parts.push(h("span", { class: "orgs" }, item.organisations.join(", ")));
+  const period = formatPeriod(item.start_date, item.end_date);
+  if (period) parts.push(h("span", { class: "period" }, visuallyHidden("Periode: "), period));
+  if (item.has_metadata === false) parts.push(h("span", {}, "Dokument uden oplysninger om initiativet"));
+  if (!parts.length) return null;
+  const line = h("p", { class: "meta" });
+  parts.forEach((part, i) => {
+    if (i) line.append(h("span", { class: "sep", "aria-hidden": "true" }, " · "));
+    line.append(part);
+  });
+  return line;
+}
+
+/** Where a passage comes from: "Fra <document>, side N", linking to the document at that page. */
+function passageSource(passage, client) {
+  const link = h("a", { href: client.href(passage.url) }, passage.document_title || passage.document);
+  return h("p", { class: "source" }, "Fra ", link, passage.page ? `, side ${passage.page}` : "");
+}
+
+export function passageList(passages, client) {
+  if (!passages?.length) return null;
+  return h(
+    "ul",
+    { class: "passages", "aria-label": "Uddrag, der matcher søgningen" },
+    passages.map((passage) => {
+      const snippet = h("blockquote", { class: "snippet" });
+      snippet.innerHTML = passage.snippet; // escaped by the API; only <mark> is markup
+      return h("li", {}, snippet, passageSource(passage, client));
+    }),
+  );
+}
+
+let cardCount = 0;
+
+/**
+ * A search result: title linking to the detail view, organisations, badges, period and passages.
+ * `detailHref(id)` gives the detail view's address; `level` is the title's heading level.
+ */
+export function resultCard(hit, { client, detailHref, level = 2, maxPassages = 3, extraBadges = [] }) {
+  const titleId = `overblik-card-${++cardCount}`;
+  const passages = (hit.passages || []).slice(0, maxPassages);
+  return h(
+    "article",
+    { class: "card", "aria-labelledby": titleId },
+    h(`h${level}`, { class: "card-title", id: titleId }, h("a", { href: detailHref(hit.id) }, hit.title || hit.id)),
+    metaLine(hit),
+    badgeList(hit, extraBadges),
+    passages.length
+      ? passageList(passages, client)
+      : hit.summary
+        ? h("p", { class: "summary clamp" }, hit.summary)
+        : null,
+  );
+}
+
+/**
+ * A message in place of results: `kind` is "empty", "error" or "info". `actions` are buttons or links.
+ * Errors are announced at once (role=alert); the others by the page's status line.
+ */
+export function stateMessage(kind, title, text, actions = []) {
+  return h(
+    "div",
+    { class: `state state-${kind}`, role: kind === "error" ? "alert" : null, tabindex: "-1" },
+    h("p", { class: "state-title" }, title),
+    text ? h("p", { class: "state-text" }, text) : null,
+    actions.length ? h("p", { class: "state-actions" }, actions) : null,
+  );
+}
+
+export function loadingMessage(text) {
+  return h("span", { class: "loading" }, h("span", { class: "spinner", "aria-hidden": "true" }), text);
+}

@@ -1,0 +1,88 @@
+/*
+ * Overblik's search widget for intranet pages. Paste where the search box should appear:
+ *
+ *   <script src="https://overblik.example.dk/static/widget.js" data-api="https://overblik.example.dk" async></script>
+ *
+ * Attributes: data-api (the API's address; default: where this file comes from) and data-limit (results
+ * shown, 1–10; default 5). The widget lives in a Shadow DOM, so the page's CSS and the widget's do not mix.
+ * This is a classic script so that it runs from any page; the widget itself is the module widget-app.js.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  if (!script || !script.src) return;
+
+  var scriptUrl = new URL(script.src, document.baseURI);
+  var api = new URL(script.getAttribute("data-api") || scriptUrl.origin, document.baseURI).href.replace(/\/+$/, "");
+  var limit = Math.min(10, Math.max(1, parseInt(script.getAttribute("data-limit"), 10) || 5));
+
+  var host = document.createElement("div");
+  host.className = "overblik-widget";
+  script.parentNode.insertBefore(host, script);
+  var shadow = host.attachShadow({ mode: "open" });
+  ["components.css", "widget.css"].forEach(function (name) {
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = new URL(name, scriptUrl).href;
+    shadow.appendChild(link);
+  });
+  var root = document.createElement("div");
+  root.className = "widget";
+  root.setAttribute("lang", "da");
+  shadow.appendChild(root);
+
+  // The module and the API both need this page's origin in the API's CORS setting: check both at once.
+  Promise.all([import(new URL("widget-app.js", scriptUrl).href), fetchHealth(api)])
+    .then(function (loaded) {
+      loaded[0].mountWidget(root, { api: api, limit: limit });
+    })
+    .catch(function (error) {
+      var explained = error && error.status
+        ? Promise.resolve(
+            "Søgetjenesten på " + api + " svarede med fejlkode " + error.status + ". Tjek adressen i data-api.",
+          )
+        : explainFailure(api);
+      explained.then(function (message) {
+        showFailure(root, message);
+      });
+    });
+
+  function fetchHealth(base) {
+    return fetch(base + "/healthz", { headers: { Accept: "application/json" } }).then(function (response) {
+      if (!response.ok) throw { status: response.status };
+    });
+  }
+
+  // A request the browser may not read (mode no-cors) still tells whether the server answers at all:
+  // if it does, the CORS setting is what stops the widget.
+  function explainFailure(base) {
+    var origin = window.location.origin;
+    return fetch(base + "/healthz", { mode: "no-cors", cache: "no-store" }).then(
+      function () {
+        return (
+          "Søgetjenesten på " + base + " tillader ikke søgninger fra denne side (" + origin + "). " +
+          "Bed den, der driver Overblik, om at tilføje " + origin + " til indstillingen OVERBLIK_CORS_ORIGINS."
+        );
+      },
+      function () {
+        return "Søgetjenesten på " + base + " kan ikke nås lige nu. Prøv igen senere.";
+      },
+    );
+  }
+
+  function showFailure(target, message) {
+    var box = document.createElement("div");
+    box.className = "state state-error";
+    box.setAttribute("role", "alert");
+    var title = document.createElement("p");
+    title.className = "state-title";
+    title.textContent = "Søgefeltet kan ikke bruges her";
+    var text = document.createElement("p");
+    text.className = "state-text";
+    text.textContent = message;
+    box.appendChild(title);
+    box.appendChild(text);
+    target.replaceChildren(box);
+  }
+})();
