@@ -20,14 +20,14 @@ import httpx
 import pytest
 import uvicorn
 
-from initiative_index.embedders import E5Embedder, SentenceTransformerEmbedder
-from initiative_index.settings import Settings
 from ingest.pipeline import Ingestion
 from ingest.summary import IngestSummary
+from initiative_index.embedders import E5Embedder, SentenceTransformerEmbedder
+from initiative_index.settings import Settings
 from search_api.app import create_app
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fixture_corpus import build_fixture_corpus  # noqa: E402
+from fixture_corpus import build_fixture_corpus
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_TESTDATA = REPO.parent / "shared" / "testdata"

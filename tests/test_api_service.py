@@ -14,18 +14,22 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import LiveServer, make_settings
-from initiative_index.settings import Settings
+
 from ingest.pipeline import Ingestion
+from initiative_index.settings import Settings
 
 OVERBLIK = Path(sys.executable).parent / "overblik"
 
 
 def ingest_cli(corpus: Path, settings: Settings) -> dict:
     """Run the real `overblik ingest` in its own process, as an operator would."""
-    env = {**os.environ, "OVERBLIK_DATA_DIR": str(settings.data_dir), "OVERBLIK_CHROMA_URL": settings.chroma_url,
-           "OVERBLIK_COLLECTION": settings.collection}  # fmt: skip
+    env = {
+        **os.environ,
+        "OVERBLIK_DATA_DIR": str(settings.data_dir),
+        "OVERBLIK_CHROMA_URL": settings.chroma_url,
+        "OVERBLIK_COLLECTION": settings.collection,
+    }
     done = subprocess.run(
         [str(OVERBLIK), "ingest", str(corpus), "--json"], env=env, capture_output=True, text=True, timeout=600
     )
