@@ -1,4 +1,4 @@
-"""Chroma's default embedding function downloads a model: a full ingest and every search mode must never call it."""
+"""Chroma's default embedding function downloads a model: ingest and search must never call it."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
-
 from conftest import make_settings
-from initiative_index.filters import SearchFilters
+
 from ingest.pipeline import Ingestion
+from initiative_index.filters import SearchFilters
 from search_api.holder import EngineHolder
 from search_api.models import SearchRequest
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from initiative_index.schema import Initiative
 from ingest.discovery import discover
+from initiative_index.schema import Initiative
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
