@@ -111,34 +111,24 @@ class Ingestion:
         to_write, to_relabel = self._plan(items, stored, summary)
         stale = [s for s in stored if s not in current_sources and _under(s, found.roots)] if prune else []
 
-        self._manifest = manifest
+        versions = _Versioning(store, manifest)
         for item, record in to_relabel:
-            self._before_write(store)
+            versions.before_write()
             self._relabel(store, stored[item.source], record)
             summary.metadata_updated += 1
-        self._write(store, to_write, stored, summary)
+        self._write(store, to_write, stored, summary, versions)
         for source in stale:
-            self._before_write(store)
+            versions.before_write()
             store.delete_source(source)
             summary.removed += 1
 
-        if manifest.dirty:
-            manifest.index_version = new_index_version()
-            manifest.ingested_at = datetime.now(UTC)
-            manifest.dirty = False
-            store.write_manifest(manifest)
+        versions.publish()
         snapshot_info = ensure_lexical_index(store, self.settings, manifest)
         summary.chunks_total = snapshot_info.chunks
         summary.initiatives = snapshot_info.initiatives
         summary.index_version = manifest.index_version
         summary.seconds = time.perf_counter() - started
         return summary
-
-    def _before_write(self, store: ChunkStore) -> None:
-        """Mark the index dirty before its first change, so a crash still leads to a new version."""
-        if not self._manifest.dirty:
-            self._manifest.dirty = True
-            store.write_manifest(self._manifest)
 
     def _open_or_create(self, client) -> tuple[ChunkStore, Manifest]:
         try:
@@ -245,6 +235,7 @@ class Ingestion:
         to_write: list[WorkItem],
         stored: dict[str, StoredDocument],
         summary: IngestSummary,
+        versions: _Versioning,
     ) -> None:
         bar = tqdm(total=len(to_write), unit="doc", desc="Ingesting", disable=not self.show_progress)
         pending: list[Prepared] = []
@@ -257,13 +248,18 @@ class Ingestion:
                     continue
                 pending.append(outcome)
                 if sum(len(p.inputs) for p in pending) >= self.settings.batch_size:
-                    self._embed_and_store(store, pending, summary, bar)
+                    self._embed_and_store(store, pending, summary, bar, versions)
                     pending = []
-            self._embed_and_store(store, pending, summary, bar)
+            self._embed_and_store(store, pending, summary, bar, versions)
         bar.close()
 
     def _embed_and_store(
-        self, store: ChunkStore, pending: list[Prepared], summary: IngestSummary, bar: tqdm
+        self,
+        store: ChunkStore,
+        pending: list[Prepared],
+        summary: IngestSummary,
+        bar: tqdm,
+        versions: _Versioning,
     ) -> None:
         units = [unit for prepared in pending for unit in (prepared, *prepared.extra)]
         inputs = [text for unit in units for text in unit.inputs]
@@ -273,7 +269,7 @@ class Ingestion:
         vectors = np.concatenate(
             [self.embedder.encode_documents(inputs[i : i + size]) for i in range(0, len(inputs), size)]
         )
-        self._before_write(store)
+        versions.before_write()
         offset = 0
         for unit in units:
             count = len(unit.inputs)
@@ -370,6 +366,30 @@ class Ingestion:
         texts = [c.text for c in chunks]
         inputs = [embedding_input(record["title"], t) for t in texts]
         return Prepared(item, ids, texts, inputs, metadatas)
+
+
+class _Versioning:
+    """Marks the index dirty before a run's first change and publishes a new version at its end.
+
+    A run that dies in between leaves the mark, so the next run publishes a version even if it finds
+    nothing left to change; API processes never load a half-written store as a finished version.
+    """
+
+    def __init__(self, store: ChunkStore, manifest: Manifest) -> None:
+        self.store = store
+        self.manifest = manifest
+
+    def before_write(self) -> None:
+        if not self.manifest.dirty:
+            self.manifest.dirty = True
+            self.store.write_manifest(self.manifest)
+
+    def publish(self) -> None:
+        if self.manifest.dirty:
+            self.manifest.index_version = new_index_version()
+            self.manifest.ingested_at = datetime.now(UTC)
+            self.manifest.dirty = False
+            self.store.write_manifest(self.manifest)
 
 
 def _prefetch(
