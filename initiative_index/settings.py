@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(0.3, ge=0.0, le=1.0, description="Weight of BM25 in weighted fusion.")
     rrf_k: int = Field(60, ge=1, description="Rank constant of reciprocal rank fusion.")
     candidates: int = Field(200, ge=10, le=5000, description="Chunks fetched from each retriever per query.")
+    semantic_window: float = Field(
+        0.06,
+        ge=0.0,
+        le=2.0,
+        description="Vector hits count as matches only within this cosine distance of the best hit; 0 = all.",
+    )
     passages_per_initiative: int = Field(3, ge=1, le=10, description="Matching passages shown per result.")
 
     # Serving

@@ -80,8 +80,17 @@ class SearchEngine:
         if request.mode in ("semantic", "hybrid"):
             vector = self.embedder.encode_queries([request.query])[0]
             ids, sims = self.store.query(vector, k, request.filters.chroma_where())
-            # Chunks written after this snapshot was taken are skipped until the next reload.
-            pairs = [(snapshot.row_of[i], s) for i, s in zip(ids, sims, strict=True) if i in snapshot.row_of]
+            # Every chunk is some distance from any query; only those near the best one count as matches
+            # (so totals and facets mean something). Chunks written after this snapshot was taken are
+            # skipped until the next reload.
+            floor = (
+                sims[0] - self.settings.semantic_window if sims and self.settings.semantic_window else -2.0
+            )
+            pairs = [
+                (snapshot.row_of[i], s)
+                for i, s in zip(ids, sims, strict=True)
+                if s >= floor and i in snapshot.row_of
+            ]
             semantic = RankedList(
                 np.array([r for r, _ in pairs], dtype=np.int64),
                 np.array([s for _, s in pairs], dtype=np.float32),
