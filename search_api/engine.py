@@ -79,13 +79,16 @@ class SearchEngine:
             lexical = RankedList(rows, scores)
         if request.mode in ("semantic", "hybrid"):
             vector = self.embedder.encode_queries([request.query])[0]
-            ids, sims = self.store.query(vector, k, request.filters.chroma_where())
-            # Every chunk is some distance from any query; only those near the best one count as matches
-            # (so totals and facets mean something). Chunks written after this snapshot was taken are
-            # skipped until the next reload.
-            floor = (
-                sims[0] - self.settings.semantic_window if sims and self.settings.semantic_window else -2.0
-            )
+            where = request.filters.chroma_where()
+            ids, sims = self.store.query(vector, k, where)
+            # Every chunk is some distance from any query; only those near the best one count as matches,
+            # so totals and facets mean something. The best hit is taken without filters, so a filtered
+            # search matches exactly the subset its facet count promised.
+            floor = -2.0
+            if sims and self.settings.semantic_window:
+                best = sims[0] if where is None else max(self.store.query(vector, 1, None)[1] or sims[:1])
+                floor = best - self.settings.semantic_window
+            # Chunks written after this snapshot was taken are skipped until the next reload.
             pairs = [
                 (snapshot.row_of[i], s)
                 for i, s in zip(ids, sims, strict=True)

@@ -35,7 +35,7 @@ def highlight(
     if start > 0:
         parts.append("… ")
     for token, hit in zip(tokens[start:end], hits[start:end], strict=True):
-        escaped = html.escape(token.replace("\n", " "), quote=True)
+        escaped = html.escape(_flatten(token), quote=True)
         parts.append(f"<mark>{escaped}</mark>" if hit else escaped)
     if end < len(tokens):
         parts.append(" …")
@@ -69,3 +69,10 @@ def _best_window(word_positions: list[int], hits: list[bool], max_words: int) ->
     start = word_positions[best_start]
     end_word = min(best_start + max_words, len(word_positions)) - 1
     return start, word_positions[end_word] + 1
+
+
+def _flatten(token: str) -> str:
+    """Line breaks become spaces; a bare paragraph break (e.g. after a heading) becomes a middle dot."""
+    if "\n\n" in token and not token.strip():
+        return " · "
+    return token.replace("\n", " ")

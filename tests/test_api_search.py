@@ -8,6 +8,10 @@ import httpx
 import pytest
 from fixture_corpus import PAGE_WORDS
 
+from initiative_index.filters import SearchFilters
+from search_api.holder import EngineHolder
+from search_api.models import SearchRequest
+
 WITH_METADATA = {
     "video-plejehjem-aalborg",
     "hjemmeindlaeggelse-thisted",
@@ -108,10 +112,29 @@ def test_filters_are_exact_and_combine(api: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("mode", ["semantic", "hybrid"])
-def test_filters_apply_inside_semantic_retrieval(api: httpx.Client, mode: str) -> None:
-    result = search(api, q="demens og pårørende", mode=mode, sector="almen praksis", limit=50)
-    assert set(ids(result)) == {"video-plejehjem-aalborg", "kontakt-laege-app"}
-    assert result["total"] == 2
+def test_a_chosen_facet_returns_exactly_the_initiatives_it_counted(api: httpx.Client, mode: str) -> None:
+    query = "video og skærm i plejen"
+    unfiltered = search(api, q=query, mode=mode, limit=50)
+    assert unfiltered["facets"]["sector"]
+    for facet in unfiltered["facets"]["sector"]:
+        filtered = search(api, q=query, mode=mode, sector=facet["value"], limit=50)
+        assert filtered["total"] == facet["count"]
+        expected = {hit["id"] for hit in unfiltered["results"] if facet["value"] in hit["sectors"]}
+        assert set(ids(filtered)) == expected
+
+
+def test_filters_apply_inside_retrieval_not_to_a_short_list(built_index, e5) -> None:
+    settings, _ = built_index
+    # Ten candidates and no similarity window: a post-filter over the unfiltered top ten would miss these.
+    holder = EngineHolder(settings.model_copy(update={"candidates": 10, "semantic_window": 0.0}), e5)
+    holder.refresh()
+    engine = holder.engine
+    request = SearchRequest(query="GPS til borgere med demens", mode="semantic", limit=50)
+    unfiltered_top = {hit.id for hit in engine.search(request).results}
+    filtered = engine.search(request.model_copy(update={"filters": SearchFilters(sector=["almen praksis"])}))
+    found = {hit.id for hit in filtered.results}
+    assert found == {"video-plejehjem-aalborg", "kontakt-laege-app"}
+    assert not found <= unfiltered_top, "the test must reach past the unfiltered short list"
 
 
 def test_post_search_takes_the_same_filters_as_json(api: httpx.Client) -> None:

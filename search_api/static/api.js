@@ -20,7 +20,7 @@ function statusMessage(status) {
 }
 
 /**
- * A client for the API at `base` (e.g. "https://overblik.example.dk"; "" or a relative path for the page's own).
+ * A client for the API at `base` ("https://overblik.example.dk", or a path relative to the page).
  * Paths the API returns (`detail_url`, `passages[].url`) are relative to the same base: pass them to `href`.
  */
 export function createClient(base) {

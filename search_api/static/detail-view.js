@@ -1,17 +1,15 @@
 // The detail view of one initiative: all its metadata, its documents and "Lignende initiativer".
 
 import { latestOnly } from "./api.js";
+import { labelFor } from "./labels.js";
 import {
   badgeList,
-  clusterLabel,
   externalUrl,
   formatPeriod,
   h,
   loadingMessage,
   resultCard,
-  sectorLabel,
   stateMessage,
-  statusLabel,
 } from "./render.js";
 import { detailQuery } from "./url-state.js";
 
@@ -34,6 +32,7 @@ export function createDetailView({ client, container, backLink }) {
       document.title = "Initiativet kunne ikke vises – Overblik";
       const title = outcome.error.status === 404 ? "Initiativet findes ikke" : "Initiativet kunne ikke vises";
       container.replaceChildren(back(), stateMessage("error", title, outcome.error.message));
+      if (focus) container.querySelector("[role=alert]").focus();
       return;
     }
     const initiative = outcome.value;
@@ -118,9 +117,9 @@ export function createDetailView({ client, container, backLink }) {
   function facts(item) {
     const rows = [
       ["Organisationer", list(item.organisations)],
-      ["Sektorer", list((item.sectors || []).map(sectorLabel))],
-      ["Sundhedsklynge", item.cluster ? clusterLabel(item.cluster) : null],
-      ["Status", item.status ? statusLabel(item.status) : null],
+      ["Sektorer", list((item.sectors || []).map((sector) => labelFor("sector", sector)))],
+      ["Sundhedsklynge", item.cluster ? labelFor("cluster", item.cluster) : null],
+      ["Status", item.status ? labelFor("status", item.status) : null],
       ["Periode", formatPeriod(item.start_date, item.end_date) || null],
       ["Målgrupper", list(item.target_groups)],
       ["Emneord", list(item.tags)],
@@ -138,7 +137,8 @@ export function createDetailView({ client, container, backLink }) {
         ? h(
             "p",
             { class: "notice" },
-            "Dette dokument ligger i Overblik uden en beskrivelse af initiativet, så der mangler oplysninger.",
+            "Dette dokument ligger i Overblik uden en beskrivelse af initiativet, " +
+              "så der mangler oplysninger.",
           )
         : null,
       dl,

@@ -1,7 +1,7 @@
 // DOM building shared by the search page and the widget. API text is only ever inserted as text,
 // except a passage's `snippet`, which the API sends as escaped HTML with <mark> around matched words.
 
-import { CLUSTER_LABELS, SECTOR_LABELS, STATUS_LABELS } from "./labels.js";
+import { labelFor } from "./labels.js";
 
 /** An element with attributes (`class`, `text`, `on<event>`, others as attributes) and children. */
 export function h(tag, attrs = {}, ...children) {
@@ -60,19 +60,15 @@ export function externalUrl(url) {
   }
 }
 
-export const sectorLabel = (value) => SECTOR_LABELS[value] || value;
-export const clusterLabel = (value) => CLUSTER_LABELS[value] || value;
-export const statusLabel = (value) => STATUS_LABELS[value] || value;
-
 /** Sector badges, then the cluster and the status, as a list (empty fields are left out). */
 export function badgeList(item, extra = []) {
   const badges = [
-    ...(item.sectors || []).map((s) => h("li", { class: "badge badge-sector" }, sectorLabel(s))),
+    ...(item.sectors || []).map((s) => h("li", { class: "badge badge-sector" }, labelFor("sector", s))),
     item.cluster && item.cluster !== "ingen"
-      ? h("li", { class: "badge badge-cluster" }, clusterLabel(item.cluster))
+      ? h("li", { class: "badge badge-cluster" }, labelFor("cluster", item.cluster))
       : null,
     item.status
-      ? h("li", { class: "badge badge-status" }, visuallyHidden("Status: "), statusLabel(item.status))
+      ? h("li", { class: "badge badge-status" }, visuallyHidden("Status: "), labelFor("status", item.status))
       : null,
     ...extra,
   ].filter(Boolean);
@@ -118,15 +114,20 @@ let cardCount = 0;
 
 /**
  * A search result: title linking to the detail view, organisations, badges, period and passages.
- * `detailHref(id)` gives the detail view's address; `level` is the title's heading level.
+ * `detailHref(id)` gives the detail view's address; `level` is the title's heading level; the API decides
+ * how many passages a hit has, `maxPassages` may show fewer.
  */
-export function resultCard(hit, { client, detailHref, level = 2, maxPassages = 3, extraBadges = [] }) {
+export function resultCard(hit, { client, detailHref, level = 2, maxPassages = Infinity, extraBadges = [] }) {
   const titleId = `overblik-card-${++cardCount}`;
   const passages = (hit.passages || []).slice(0, maxPassages);
   return h(
     "article",
     { class: "card", "aria-labelledby": titleId },
-    h(`h${level}`, { class: "card-title", id: titleId }, h("a", { href: detailHref(hit.id) }, hit.title || hit.id)),
+    h(
+      `h${level}`,
+      { class: "card-title", id: titleId },
+      h("a", { href: detailHref(hit.id) }, hit.title || hit.id),
+    ),
     metaLine(hit),
     badgeList(hit, extraBadges),
     passages.length
@@ -138,7 +139,7 @@ export function resultCard(hit, { client, detailHref, level = 2, maxPassages = 3
 }
 
 /**
- * A message in place of results: `kind` is "empty", "error" or "info". `actions` are buttons or links.
+ * A message in place of results: `kind` is "empty" or "error". `actions` are buttons or links.
  * Errors are announced at once (role=alert); the others by the page's status line.
  */
 export function stateMessage(kind, title, text, actions = []) {

@@ -11,14 +11,25 @@ export function mountWidget(root, { api, limit = 5 }) {
   const run = latestOnly();
   const pageHref = (query) => client.href(`/${query}`);
 
-  const input = h("input", { id: "overblik-q", type: "search", name: "q", autocomplete: "off", maxlength: "1000" });
+  const input = h("input", {
+    id: "overblik-q",
+    type: "search",
+    name: "q",
+    autocomplete: "off",
+    maxlength: "1000",
+  });
   const status = h("p", { class: "widget-status", role: "status" });
   const results = h("div", { class: "widget-results" });
   const form = h(
     "form",
     { class: "widget-form", role: "search", onsubmit: submit },
     h("label", { for: "overblik-q", class: "widget-label" }, "Søg i sundhedsinitiativer i Nordjylland"),
-    h("div", { class: "search-row" }, input, h("button", { type: "submit", class: "button-primary" }, "Søg")),
+    h(
+      "div",
+      { class: "search-row" },
+      input,
+      h("button", { type: "submit", class: "button-primary" }, "Søg"),
+    ),
   );
   root.replaceChildren(form, status, results);
 
@@ -38,7 +49,9 @@ export function mountWidget(root, { api, limit = 5 }) {
     results.classList.remove("is-loading");
     if (outcome.error) {
       status.textContent = "";
-      results.replaceChildren(stateMessage("error", "Søgningen kunne ikke gennemføres", outcome.error.message));
+      results.replaceChildren(
+        stateMessage("error", "Søgningen kunne ikke gennemføres", outcome.error.message),
+      );
       return;
     }
     show(q, outcome.value);
@@ -61,7 +74,12 @@ export function mountWidget(root, { api, limit = 5 }) {
           h(
             "li",
             {},
-            resultCard(hit, { client, detailHref: (id) => pageHref(detailQuery(id)), level: 3, maxPassages: 1 }),
+            resultCard(hit, {
+              client,
+              detailHref: (id) => pageHref(detailQuery(id)),
+              level: 3,
+              maxPassages: 1,
+            }),
           ),
         ),
       ),

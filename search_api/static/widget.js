@@ -1,7 +1,8 @@
 /*
  * Overblik's search widget for intranet pages. Paste where the search box should appear:
  *
- *   <script src="https://overblik.example.dk/static/widget.js" data-api="https://overblik.example.dk" async></script>
+ *   <script src="https://overblik.example.dk/static/widget.js"
+ *           data-api="https://overblik.example.dk" async></script>
  *
  * Attributes: data-api (the API's address; default: where this file comes from) and data-limit (results
  * shown, 1–10; default 5). The widget lives in a Shadow DOM, so the page's CSS and the widget's do not mix.
@@ -14,7 +15,8 @@
   if (!script || !script.src) return;
 
   var scriptUrl = new URL(script.src, document.baseURI);
-  var api = new URL(script.getAttribute("data-api") || scriptUrl.origin, document.baseURI).href.replace(/\/+$/, "");
+  var apiAttribute = script.getAttribute("data-api") || scriptUrl.origin;
+  var api = new URL(apiAttribute, document.baseURI).href.replace(/\/+$/, "");
   var limit = Math.min(10, Math.max(1, parseInt(script.getAttribute("data-limit"), 10) || 5));
 
   var host = document.createElement("div");
@@ -40,7 +42,8 @@
     .catch(function (error) {
       var explained = error && error.status
         ? Promise.resolve(
-            "Søgetjenesten på " + api + " svarede med fejlkode " + error.status + ". Tjek adressen i data-api.",
+            "Søgetjenesten på " + api + " svarede med fejlkode " + error.status + ". " +
+              "Tjek adressen i data-api.",
           )
         : explainFailure(api);
       explained.then(function (message) {
@@ -62,7 +65,8 @@
       function () {
         return (
           "Søgetjenesten på " + base + " tillader ikke søgninger fra denne side (" + origin + "). " +
-          "Bed den, der driver Overblik, om at tilføje " + origin + " til indstillingen OVERBLIK_CORS_ORIGINS."
+          "Bed den, der driver Overblik, om at tilføje " + origin +
+          " til indstillingen OVERBLIK_CORS_ORIGINS."
         );
       },
       function () {
