@@ -137,6 +137,11 @@ class SearchEngine:
             took_ms=round((time.perf_counter() - started) * 1000, 2),
         )
 
+    def warm_up(self) -> None:
+        """Run one search through every stage, so lazy loading (HNSW segment, caches) happens now."""
+        if self.snapshot.ids:
+            self.search(SearchRequest(query="sundhed", mode="hybrid", limit=1))
+
     # -- presenting ------------------------------------------------------------------------------
 
     def record(self, initiative: int) -> dict:

@@ -103,7 +103,9 @@ class EngineHolder:
             self._embedder = load_embedder(self.settings)
         manifest.check_model(self._embedder.name, self._embedder.dimension, self._embedder.document_prompt)
         snapshot = IndexSnapshot.load(store, self.settings, manifest)
-        self._engine = SearchEngine(self.settings, store, self._embedder, snapshot)
+        engine = SearchEngine(self.settings, store, self._embedder, snapshot)
+        engine.warm_up()  # the first user request should not pay for loading the vector index
+        self._engine = engine
         log.info("index version %s loaded: %d chunks", manifest.index_version, len(snapshot.ids))
         return True
 
