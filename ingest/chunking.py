@@ -73,7 +73,7 @@ class Chunker:
         return chunks
 
     def _split_text(self, text: str, budget: int) -> list[tuple[int, str]]:
-        """(offset, text) pieces; any piece over the exact limit is split again with a smaller budget."""
+        """(offset, text) pieces; one over the exact limit is split again with a smaller budget, or cut."""
         splitter = RecursiveCharacterTextSplitter(
             chunk_size=budget,
             chunk_overlap=min(self.chunk_overlap, budget // 2),
@@ -89,10 +89,30 @@ class Chunker:
             # mixes token and character units, so offsets are found here.
             found = text.find(piece, start + 1)
             start = found if found >= 0 else start + 1
-            if self.count(piece) > budget and budget > 16:
+            if self.count(piece) <= budget:
+                pieces.append((start, piece))
+            elif piece != text and budget > 16:
                 pieces.extend((start + offset, sub) for offset, sub in self._split_text(piece, budget - 8))
             else:
-                pieces.append((start, piece))
+                # Nothing the splitter can break on (say, thousands of characters without a space, where
+                # single characters count as no tokens): cut where the exact count says the budget ends.
+                pieces.extend((start + offset, cut) for offset, cut in self._cut_to_fit(piece, budget))
+        return pieces
+
+    def _cut_to_fit(self, text: str, budget: int) -> list[tuple[int, str]]:
+        """(offset, text) pieces of `text`, each the longest prefix of the rest that fits `budget`."""
+        pieces: list[tuple[int, str]] = []
+        start = 0
+        while start < len(text):
+            low, high = start + 1, len(text)
+            while low < high:
+                middle = (low + high + 1) // 2
+                if self.count(text[start:middle]) <= budget:
+                    low = middle
+                else:
+                    high = middle - 1
+            pieces.append((start, text[start:low]))
+            start = low
         return pieces
 
 

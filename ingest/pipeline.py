@@ -175,7 +175,11 @@ class Ingestion:
         rec_hash = record_hash(record)
         if item.document is None:
             return content_hash(self._settings_key, "card", card_text(record)), rec_hash, record
-        return content_hash(self._settings_key, record["title"], data or b""), rec_hash, record
+        # The title the metadata gives a document is stored on its chunks, and relabelling cannot tell it
+        # from one extracted from the file: a new title re-chunks the document instead.
+        ref_title = item.document.ref.title if item.document.ref else None
+        doc_hash = content_hash(self._settings_key, record["title"], ref_title or "", data or b"")
+        return doc_hash, rec_hash, record
 
     def _plan(
         self, items: list[WorkItem], stored: dict[str, StoredDocument], summary: IngestSummary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Sequence
 from typing import Protocol
@@ -82,7 +83,10 @@ class SentenceTransformerEmbedder:
         self.max_tokens = int(self._model.max_seq_length)
         self.query_prompt = query_prompt
         self.document_prompt = document_prompt
-        self._tokenizer = self._model.tokenizer
+        # A fast tokenizer keeps its truncation and padding settings on the object, and ingestion counts
+        # tokens in its extraction thread while the main thread encodes: sharing one object let a count
+        # switch truncation off mid-encode (ragged batches, crashes). Counting gets its own copy.
+        self._tokenizer = copy.deepcopy(self._model.tokenizer)
         self._lock = threading.Lock()
 
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:

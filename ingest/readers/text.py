@@ -10,6 +10,7 @@ from ingest.errors import DocumentError
 from ingest.normalize import normalize_text
 from ingest.readers.types import ExtractedDocument, Page
 
+LEGACY_ENCODING = "cp1252"
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
@@ -27,10 +28,14 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None or best.chaos > 0.2:
         raise DocumentError("unreadable encoding: not UTF-8 and no other encoding fits")
-    return str(best)
+    # Legacy Scandinavian and English text is Windows-1252. A short text often fits several code pages
+    # equally well, and the detector's tie-break would read "på" as "pĺ" (Windows-1250): prefer 1252.
+    legacy = next((match for match in matches if match.encoding == LEGACY_ENCODING), None)
+    return str(legacy if legacy is not None and legacy.chaos <= best.chaos else best)
 
 
 def read_text(data: bytes, password: str | None = None) -> ExtractedDocument:

@@ -1,0 +1,59 @@
+"""An index is read and extended only with the model that built it; `--rebuild` switches models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import make_settings
+from index_helpers import open_store, rows_by_id
+
+from ingest.pipeline import Ingestion
+from initiative_index.embedders import BUNDLED_MINILM_NAME, E5_MODEL_NAME
+from initiative_index.errors import IndexMismatchError
+from initiative_index.manifest import manifest_for
+
+
+@pytest.fixture
+def e5_index(tmp_path: Path, fixture_corpus: Path, e5):
+    """A small index built with e5: one initiative, two chunks."""
+    settings = make_settings(tmp_path / "data")
+    Ingestion(settings, e5, show_progress=False).run([fixture_corpus / "kontakt-laege-app"])
+    return settings
+
+
+def test_ingesting_with_another_model_fails_and_says_what_to_do(e5_index, fixture_corpus: Path, minilm):
+    before = rows_by_id(e5_index)
+    with pytest.raises(IndexMismatchError) as raised:
+        Ingestion(e5_index, minilm, show_progress=False).run([fixture_corpus / "kontakt-laege-app"])
+
+    message = str(raised.value)
+    assert E5_MODEL_NAME in message and BUNDLED_MINILM_NAME in message
+    assert "overblik ingest --rebuild" in message
+    assert "OVERBLIK_EMBEDDING_BACKEND" in message
+    assert rows_by_id(e5_index) == before  # nothing was written
+
+
+def test_manifest_check_names_every_difference(tmp_path: Path):
+    manifest = manifest_for(make_settings(tmp_path), E5_MODEL_NAME, 384, "passage: ")
+    manifest.check_model(E5_MODEL_NAME, 384, "passage: ")
+    manifest.check_model(E5_MODEL_NAME, None, None)  # the API checks the name before loading the model
+
+    with pytest.raises(IndexMismatchError, match=r"dimension 384 \(configured model: 768\)"):
+        manifest.check_model(E5_MODEL_NAME, 768, "passage: ")
+    with pytest.raises(IndexMismatchError, match=r"document prompt 'passage: ' \(configured: ''\)"):
+        manifest.check_model(E5_MODEL_NAME, 384, "")
+
+
+def test_rebuild_replaces_the_index_with_the_new_model(e5_index, fixture_corpus: Path, minilm):
+    old_ids = rows_by_id(e5_index).keys()
+    summary = Ingestion(e5_index, minilm, show_progress=False).run(
+        [fixture_corpus / "kontakt-laege-app"], rebuild=True
+    )
+
+    manifest = open_store(e5_index).read_manifest()
+    assert manifest.embedding_model == BUNDLED_MINILM_NAME
+    assert manifest.document_prompt == ""
+    assert summary.ingested == 2 and summary.failed == 0
+    assert rows_by_id(e5_index).keys() != old_ids  # every chunk written again (the model is in its id)
+    assert len(rows_by_id(e5_index)) == 2
