@@ -13,7 +13,7 @@ _LIGATURES = str.maketrans(
 _INVISIBLE = str.maketrans(
     {"\u00ad": "", "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "", "\u2060": ""}
 )
-_HYPHENATED_BREAK = re.compile(r"(\w)-[ \t]*\n[ \t]*(?=[a-zæøåäöü])")
+_HYPHENATED_BREAK = re.compile(r"(\w+)-[ \t]*\n[ \t]*(?=[a-zæøåäöü])")
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 _SPACE_AROUND_NEWLINE = re.compile(r" *\n *")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
@@ -32,9 +32,20 @@ def normalize_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub(" ", text)
     text = _LEADERS.sub(" … ", text)
-    # "behand-\nling" -> "behandling"; "KOL-\nPatienter" keeps its hyphen (capital: a real compound hyphen).
-    text = _HYPHENATED_BREAK.sub(r"\1", text)
+    text = _HYPHENATED_BREAK.sub(_rejoin, text)
     text = _HORIZONTAL_SPACE.sub(" ", text)
     text = _SPACE_AROUND_NEWLINE.sub("\n", text)
     text = _MANY_NEWLINES.sub("\n\n", text)
     return text.strip()
+
+
+def _rejoin(match: re.Match[str]) -> str:
+    """Rejoin a word broken at a line end: "behand-\nling" -> "behandling".
+
+    After an abbreviation or a number the hyphen is part of the word: "KOL-\npatienter" -> "KOL-patienter".
+    A capital after the break ("KOL-\nPatienter") is never matched, so that hyphen and line break stay.
+    """
+    head = match.group(1)
+    if head.isupper() or any(char.isdigit() for char in head):
+        return head + "-"
+    return head

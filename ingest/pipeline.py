@@ -8,6 +8,7 @@ again ends with the same index as an uninterrupted one.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -22,7 +23,7 @@ from tqdm import tqdm
 from ingest.chunking import Chunk, Chunker, embedding_input
 from ingest.discovery import InitiativeSource, SourceDocument, discover
 from ingest.errors import DocumentError
-from ingest.readers import read_document
+from ingest.extraction import Extractor
 from ingest.records import (
     CARD_SUFFIX,
     card_text,
@@ -112,15 +113,21 @@ class Ingestion:
         stale = [s for s in stored if s not in current_sources and _under(s, found.roots)] if prune else []
 
         versions = _Versioning(store, manifest)
-        for item, record in to_relabel:
-            versions.before_write()
-            self._relabel(store, stored[item.source], record)
-            summary.metadata_updated += 1
-        self._write(store, to_write, stored, summary, versions)
-        for source in stale:
-            versions.before_write()
-            store.delete_source(source)
-            summary.removed += 1
+        try:
+            for item, record in to_relabel:
+                versions.before_write()
+                self._relabel(store, stored[item.source], record)
+                summary.metadata_updated += 1
+            self._write(store, to_write, stored, summary, versions)
+            for source in stale:
+                versions.before_write()
+                store.delete_source(source)
+                summary.removed += 1
+        except KeyboardInterrupt:
+            # What was written stays; the index stays marked dirty, so the next run completes and publishes.
+            summary.interrupted = True
+            summary.seconds = time.perf_counter() - started
+            return summary
 
         versions.publish()
         snapshot_info = ensure_lexical_index(store, self.settings, manifest)
@@ -241,10 +248,16 @@ class Ingestion:
         summary: IngestSummary,
         versions: _Versioning,
     ) -> None:
+        if not to_write:
+            return
         bar = tqdm(total=len(to_write), unit="doc", desc="Ingesting", disable=not self.show_progress)
         pending: list[Prepared] = []
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract") as pool:
-            for item, outcome in _prefetch(pool, self._prepare, to_write):
+        with (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract") as pool,
+            Extractor(self.settings.extract_timeout) as extractor,
+        ):
+            prepare = functools.partial(self._prepare, extractor=extractor)
+            for item, outcome in _prefetch(pool, prepare, to_write):
                 if isinstance(outcome, DocumentError):
                     kept = " (its previous version stays in the index)" if item.source in stored else ""
                     summary.fail(item.display, outcome.reason + kept)
@@ -286,7 +299,7 @@ class Ingestion:
         bar.update(len(pending))
         bar.set_postfix(chunks=summary.chunks_written)
 
-    def _prepare(self, item: WorkItem) -> Prepared | DocumentError:
+    def _prepare(self, item: WorkItem, extractor: Extractor) -> Prepared | DocumentError:
         """Read, extract and chunk one item (runs in the prefetch thread).
 
         The file is read again here rather than kept from planning, so memory stays flat on large corpora;
@@ -303,7 +316,7 @@ class Ingestion:
             )
         try:
             password = item.document.ref.password if item.document.ref else None
-            extracted = read_document(item.document.path, data or b"", password)
+            extracted = extractor.extract(item.document.path, data or b"", password)
         except DocumentError as exc:
             return exc
         if record is None:  # a document without metadata: its own initiative, titled from the document

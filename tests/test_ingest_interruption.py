@@ -111,6 +111,8 @@ def test_ctrl_c_stops_with_exit_code_130_and_the_rerun_completes(tmp_path: Path,
     interrupted = interrupt_after_first_writes(big_corpus, data_dir, signal.SIGINT)
     assert interrupted.returncode == 130
     assert "Run the same command again" in interrupted.stderr.read()
+    partial = json.loads(interrupted.stdout.read())
+    assert partial["interrupted"] is True and partial["chunks_written"] > 0
 
     rerun = run_cli("ingest", "--json", str(big_corpus), env=cli_env(data_dir), cwd=tmp_path)
     assert rerun.returncode == 0, rerun.stderr

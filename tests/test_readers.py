@@ -47,6 +47,11 @@ def test_hyphen_before_a_capitalised_word_is_kept():
     assert "hjerte-\nKar" in text
 
 
+def test_hyphen_after_an_abbreviation_or_number_is_kept_when_the_line_break_goes():
+    text = normalize_text("borgere med KOL-\npatienter i 2024-\nperioden og sam-\narbejde")
+    assert text == "borgere med KOL-patienter i 2024-perioden og samarbejde"
+
+
 def test_whitespace_is_collapsed_and_paragraph_breaks_kept():
     text = normalize_text("  Første  afsnit\t med   luft \r\n\r\n\r\n\n Andet\u00a0afsnit  \n fortsat ")
     assert text == "Første afsnit med luft\n\nAndet afsnit\nfortsat"
