@@ -79,6 +79,14 @@ def built_index(
     return settings, summary
 
 
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> tuple[Settings, IngestSummary]:
+    """The whole sample corpus (corpus/) ingested once with the default model (minutes; read-only)."""
+    settings = make_settings(tmp_path_factory.mktemp("sample-index"))
+    summary = Ingestion(settings, e5, show_progress=False).run([REPO / "corpus"])
+    return settings, summary
+
+
 class LiveServer:
     """uvicorn serving `create_app(settings)` in a thread, on a free port."""
 

@@ -1,0 +1,188 @@
+"""`overblik eval` (the project's set) and `overblik eval beir PATH` (any BEIR collection)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from eval.dataset import PROJECT_SET, EvalSet, Split, load_eval_set
+from initiative_index.errors import OverblikError
+from initiative_index.settings import Language, Settings
+
+if TYPE_CHECKING:  # the search path, ranx and matplotlib load only when an evaluation runs
+    from eval.evaluation import Evaluation
+    from eval.runs import Searcher
+    from initiative_index.embedders import Embedder
+    from search_api.engine import SearchEngine
+
+eval_app = typer.Typer(help="Measure retrieval quality (nDCG@10, Recall@10/50, MRR@10, P@5) per search mode.")
+err = Console(stderr=True)
+
+SplitOption = Annotated[Split, typer.Option(help="Which judged queries to run: dev, test or all.")]
+
+
+class Mode(StrEnum):
+    lexical = "lexical"
+    semantic = "semantic"
+    hybrid = "hybrid"
+
+
+ModeOption = Annotated[
+    list[Mode] | None,
+    typer.Option("--mode", help="Search mode to evaluate (repeat for several; default: all three)."),
+]
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", help="Report folder (default: reports/eval-<split>-<UTC time>/, or beir-…)."),
+]
+CompareOption = Annotated[
+    Path | None,
+    typer.Option("--compare", help="Another report folder: show differences and their significance."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print metrics.json's content only.")]
+ProgressOption = Annotated[bool, typer.Option(help="Show a progress bar (on stderr).")]
+
+
+@contextmanager
+def exit_on_error() -> Iterator[None]:
+    """Turn Overblik's own errors into a message a person can act on and exit code 2, not a traceback."""
+    from search_api.holder import NotReadyError
+
+    try:
+        yield
+    except NotReadyError as exc:
+        err.print(f"[red]Error:[/] {exc.reason}")
+        raise typer.Exit(2) from None
+    except OverblikError as exc:
+        err.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+def open_engine(settings: Settings, embedder: Embedder | None = None) -> SearchEngine:
+    """The engine the API would build from these settings."""
+    from search_api.holder import EngineHolder
+
+    holder = EngineHolder(settings, embedder)
+    holder.refresh()
+    return holder.engine
+
+
+def finish(
+    evaluation: Evaluation, kind: str, out: Path | None, compare: Path | None, json_output: bool
+) -> None:
+    """Compare (if asked), write the report folder, print the table or the JSON."""
+    from eval.compare import compare_with_report
+    from eval.console import print_evaluation
+    from eval.report import default_report_dir, metrics_document, write_report
+
+    if compare is not None:
+        compare_with_report(evaluation, compare)
+    folder = write_report(evaluation, out or default_report_dir(kind, evaluation.eval_set.split))
+    if json_output:
+        sys.stdout.write(json.dumps(metrics_document(evaluation), ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_evaluation(evaluation, folder, Console())
+
+
+def run_and_report(
+    searcher: Searcher,
+    eval_set: EvalSet,
+    modes: list[Mode] | None,
+    *,
+    kind: str,
+    out: Path | None,
+    compare: Path | None,
+    json_output: bool,
+    progress: bool,
+    id_map: dict[str, str] | None = None,
+) -> None:
+    from eval.evaluation import evaluate_set
+    from eval.runs import MODES
+
+    chosen = [m.value for m in modes] if modes else list(MODES)
+    show_progress = progress and not json_output
+    evaluation = evaluate_set(searcher, eval_set, chosen, id_map=id_map, progress=show_progress)
+    finish(evaluation, kind, out, compare, json_output)
+
+
+@eval_app.callback(invoke_without_command=True)
+def evaluate_project_set(
+    ctx: typer.Context,
+    split: SplitOption = "test",
+    mode: ModeOption = None,
+    url: Annotated[
+        str | None, typer.Option(help="Evaluate a running server (e.g. http://127.0.0.1:8000) instead.")
+    ] = None,
+    eval_set: Annotated[
+        Path, typer.Option("--set", help="Evaluation set in BEIR layout (queries.jsonl, qrels/<split>.tsv).")
+    ] = PROJECT_SET,
+    out: OutOption = None,
+    compare: CompareOption = None,
+    json_output: JsonOption = False,
+    progress: ProgressOption = True,
+) -> None:
+    """Run every query of the evaluation set through the search path in each mode and report the metrics.
+
+    In process by default (the index named by the OVERBLIK_* settings), or against a server with --url.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from eval.runs import EngineSearcher, HttpSearcher
+
+    with exit_on_error():
+        name = "overblik" if eval_set.resolve() == PROJECT_SET.resolve() else eval_set.resolve().name
+        loaded = load_eval_set(eval_set, split, name=name)
+        searcher: Searcher = HttpSearcher(url) if url else EngineSearcher(open_engine(Settings()))
+        run_and_report(
+            searcher, loaded, mode, kind="eval", out=out, compare=compare, json_output=json_output,
+            progress=progress,
+        )  # fmt: skip
+
+
+@eval_app.command("beir")
+def evaluate_beir(
+    path: Annotated[Path, typer.Argument(help="BEIR folder: corpus.jsonl, queries.jsonl, qrels/*.tsv.")],
+    language: Annotated[
+        Language | None, typer.Option(help="Analyzer language (default: OVERBLIK_LANGUAGE, i.e. danish).")
+    ] = None,
+    split: SplitOption = "test",
+    mode: ModeOption = None,
+    work_dir: Annotated[
+        Path | None,
+        typer.Option(help="Keep the ingested index here and reuse it next time (default: a temp folder)."),
+    ] = None,
+    out: OutOption = None,
+    compare: CompareOption = None,
+    json_output: JsonOption = False,
+    progress: ProgressOption = True,
+) -> None:
+    """Ingest a BEIR collection into a temporary index (one initiative per corpus entry) and evaluate it."""
+    from eval.beir import ingest_beir
+    from eval.runs import EngineSearcher
+    from initiative_index.embedders import load_embedder
+    from initiative_index.store import reset_embedded_clients
+
+    with exit_on_error():
+        loaded = load_eval_set(path, split, name=path.resolve().name)
+        settings = Settings()
+        embedder = load_embedder(settings)
+        with tempfile.TemporaryDirectory(prefix="overblik-beir-") as temporary:
+            index = ingest_beir(
+                path, work_dir or Path(temporary), settings, embedder, language or settings.language,
+                progress=progress and not json_output,
+            )  # fmt: skip
+            engine = open_engine(index.settings, embedder)
+            run_and_report(
+                EngineSearcher(engine), loaded, mode, kind=f"beir-{loaded.name}", out=out, compare=compare,
+                json_output=json_output, progress=progress, id_map=index.id_map(engine.snapshot),
+            )  # fmt: skip
+            reset_embedded_clients()  # let go of the temporary store before it is deleted
