@@ -10,6 +10,7 @@ index and query time, so the lexical index records the language it was built wit
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 
@@ -48,13 +49,16 @@ class CompoundSplitter:
     def __init__(self, wordfreq_lang: str, stemmer: Stemmer.Stemmer) -> None:
         import wordfreq
 
+        # One dictionary read; zipf_frequency() per word would re-tokenise each of ~300k words.
+        frequencies = wordfreq.get_frequency_dict(wordfreq_lang)
+
         def common_enough(word: str) -> bool:
-            zipf = wordfreq.zipf_frequency(word, wordfreq_lang)
+            zipf = math.log10(frequencies[word] * 1e9)
             return zipf >= (MIN_SHORT_PART_ZIPF if len(word) == MIN_PART_LENGTH else MIN_PART_ZIPF)
 
         self._words = {
             word
-            for word in wordfreq.top_n_list(wordfreq_lang, 1_000_000)
+            for word in frequencies
             if len(word) >= MIN_PART_LENGTH and word.isalpha() and common_enough(word)
         }
         self._stems = {stem for stem in stemmer.stemWords(list(self._words)) if len(stem) >= MIN_PART_LENGTH}

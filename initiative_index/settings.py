@@ -56,7 +56,7 @@ class Settings(BaseSettings):
 
     # Retrieval
     fusion: FusionMethod = Field("weighted", description="How hybrid mode fuses the two ranked lists.")
-    lexical_weight: float = Field(0.3, ge=0.0, le=1.0, description="Weight of BM25 in weighted fusion.")
+    lexical_weight: float = Field(0.4, ge=0.0, le=1.0, description="Weight of BM25 in weighted fusion.")
     rrf_k: int = Field(60, ge=1, description="Rank constant of reciprocal rank fusion.")
     candidates: int = Field(200, ge=10, le=5000, description="Chunks fetched from each retriever per query.")
     semantic_window: float = Field(

@@ -154,11 +154,11 @@ class SearchEngine:
         ranks: tuple[dict[int, int], dict[int, int]] | None,
     ) -> SearchHit:
         record = self.record(group.initiative)
+        # Snippets are the costly part of a result: make only those that are shown.
+        rows = [row for row in group.rows if self.snapshot.metadatas[row].get("kind") != "card"]
         passages = [
-            self._passage(row, retrieved.query_terms)
-            for row in group.rows
-            if self.snapshot.metadatas[row].get("kind") != "card"
-        ][: self.settings.passages_per_initiative]
+            self._passage(row, retrieved.query_terms) for row in rows[: self.settings.passages_per_initiative]
+        ]
         explanation = None
         if ranks is not None:
             explanation = Explanation(

@@ -157,6 +157,9 @@ class Stats(BaseModel):
     index_version: str
     last_ingested_at: str | None
     store: Literal["embedded", "server"]
+    search_settings: dict[str, str | float | int] = Field(
+        description="How hybrid search is tuned: fusion, lexical_weight, rrf_k, candidates, semantic_window."
+    )
 
 
 class ErrorResponse(BaseModel):

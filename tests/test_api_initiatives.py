@@ -93,6 +93,9 @@ def test_stats_describe_the_index(api: httpx.Client) -> None:
     assert stats["embedding_dimension"] == 384
     assert stats["store"] == "embedded" and stats["language"] == "danish"
     assert stats["index_version"] and stats["last_ingested_at"]
+    assert (
+        stats["search_settings"]["fusion"] == "weighted" and stats["search_settings"]["lexical_weight"] == 0.4
+    )
 
 
 def test_openapi_documents_the_endpoints_with_danish_examples(api: httpx.Client) -> None:
