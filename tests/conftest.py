@@ -7,44 +7,21 @@ corpus is small and the read-only index is built once per session.
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
+from fixture_corpus import build_fixture_corpus
+from support import REPO, LiveServer, free_port, make_settings
 
 from ingest.pipeline import Ingestion
 from ingest.summary import IngestSummary
 from initiative_index.embedders import E5Embedder, SentenceTransformerEmbedder
 from initiative_index.settings import Settings
-from search_api.app import create_app
-
-sys.path.insert(0, str(Path(__file__).parent))
-from fixture_corpus import build_fixture_corpus
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED_TESTDATA = REPO.parent / "shared" / "testdata"
-ARTIFACTS = REPO / "test-artifacts"
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def make_settings(data_dir: Path, **overrides: object) -> Settings:
-    """Settings isolated from the developer's environment and .env file."""
-    return Settings(_env_file=None, data_dir=data_dir, **overrides)
 
 
 @pytest.fixture(scope="session")
@@ -85,40 +62,6 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> tu
     settings = make_settings(tmp_path_factory.mktemp("sample-index"))
     summary = Ingestion(settings, e5, show_progress=False).run([REPO / "corpus"])
     return settings, summary
-
-
-class LiveServer:
-    """uvicorn serving `create_app(settings)` in a thread, on a free port."""
-
-    def __init__(self, settings: Settings, embedder: E5Embedder | None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            create_app(settings, embedder),
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            lifespan="on",
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def start(self, wait_ready: bool = True) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                response = httpx.get(f"{self.url}/readyz" if wait_ready else f"{self.url}/healthz", timeout=2)
-                if response.status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("the API did not become ready")
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import LiveServer, make_settings
+from support import LiveServer, make_settings
 
 from ingest.pipeline import Ingestion
 from initiative_index.settings import Settings

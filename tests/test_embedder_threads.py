@@ -1,12 +1,14 @@
-"""Ingestion counts tokens in its extraction thread while the main thread encodes: they must not interfere."""
+"""Embedders are called from several threads (ingestion's extraction thread, the API's request threads and
+its reloader): they must give the same vectors whoever calls, and calls must not interfere."""
 
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from initiative_index.embedders import SentenceTransformerEmbedder
+from initiative_index.embedders import E5Embedder, SentenceTransformerEmbedder
 
 
 def test_counting_tokens_while_encoding_leaves_the_vectors_unchanged(
@@ -28,3 +30,14 @@ def test_counting_tokens_while_encoding_leaves_the_vectors_unchanged(
     finally:
         stop.set()
         counter.join()
+
+
+def test_e5_gives_the_same_vectors_from_any_thread_and_while_counting_tokens(e5: E5Embedder) -> None:
+    queries = ["hjemmeindlæggelse", "video mellem plejehjem og egen læge", "KOL plejecenter tablet"]
+    expected = e5.encode_queries(queries)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        counts = [pool.submit(e5.count_tokens, "Akutteamet rykker ud døgnet rundt. " * 30) for _ in range(8)]
+        results = [pool.submit(e5.encode_queries, queries) for _ in range(8)]
+        for result in results:
+            np.testing.assert_allclose(result.result(), expected, atol=1e-6)
+        assert len({count.result() for count in counts}) == 1

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import LiveServer
+from support import LiveServer
 from typer.testing import CliRunner
 
 from eval.metrics import METRICS

@@ -8,7 +8,7 @@ which moves single results near the cut-off) and small, deliberate trade-offs; a
 from __future__ import annotations
 
 import pytest
-from conftest import ARTIFACTS
+from support import ARTIFACTS
 
 from eval.cli import open_engine
 from eval.dataset import load_eval_set

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import make_settings
 from fixture_corpus import pdf_bytes
+from support import make_settings
 
 from ingest.extraction import Extractor
 from ingest.pipeline import Ingestion

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import free_port, make_settings
 from fixture_corpus import EXPECTED_FAILURES, PAGE_WORDS
 from index_helpers import cli_env, lexical_search, rows_by_id, run_cli
+from support import free_port, make_settings
 
 from ingest.discovery import METADATA_NAMES
 from ingest.pipeline import Ingestion

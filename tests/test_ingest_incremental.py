@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_settings
 from fixture_corpus import EXPECTED_FAILURES, pdf_bytes
 from index_helpers import chunks_of, lexical_search, open_store, rows_by_id
+from support import make_settings
 
 from ingest.pipeline import Ingestion
 from ingest.summary import IngestSummary

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import make_settings
 from index_helpers import cli_env, open_store, rows_by_id, run_cli, start_cli
+from support import make_settings
 
 from ingest.pipeline import Ingestion
 from initiative_index.errors import IndexNotFoundError, StoreUnavailableError

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
 from index_helpers import open_store, rows_by_id
+from support import make_settings
 
 from ingest.pipeline import Ingestion
 from initiative_index.embedders import BUNDLED_MINILM_NAME, E5_MODEL_NAME

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
-from conftest import make_settings
+from support import make_settings
 
 from ingest.pipeline import Ingestion
 from initiative_index.filters import SearchFilters

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SHARED_TESTDATA, make_settings
 from index_helpers import rows_by_id
+from support import SHARED_TESTDATA, make_settings
 
 from ingest.pipeline import Ingestion
 

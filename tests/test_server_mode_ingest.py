@@ -6,8 +6,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
 from index_helpers import lexical_search
+from support import make_settings
 
 from ingest.pipeline import Ingestion
 from ingest.summary import IngestSummary
