@@ -116,13 +116,13 @@ def discover(paths: list[Path]) -> Discovery:
     return Discovery(initiatives, problems, roots, files_seen)
 
 
-def _ignore_spec(base: Path) -> pathspec.PathSpec:
+def _ignore_spec(base: Path) -> pathspec.GitIgnoreSpec:
     ignore_file = base / IGNORE_FILE
     lines = ignore_file.read_text(encoding="utf-8").splitlines() if ignore_file.is_file() else []
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _walk(root: Path, ignore: pathspec.PathSpec) -> list[Path]:
+def _walk(root: Path, ignore: pathspec.GitIgnoreSpec) -> list[Path]:
     if root.is_file():
         return [root]
     found = []
