@@ -287,14 +287,14 @@ class Ingestion:
             [self.embedder.encode_documents(inputs[i : i + size]) for i in range(0, len(inputs), size)]
         )
         versions.before_write()
-        offset = 0
-        for unit in units:
-            count = len(unit.inputs)
-            store.replace_source(
-                unit.item.source, unit.ids, unit.texts, vectors[offset : offset + count], unit.metadatas
-            )
-            offset += count
-            summary.chunks_written += count
+        store.replace_sources(
+            [unit.item.source for unit in units],
+            [chunk_id for unit in units for chunk_id in unit.ids],
+            [text for unit in units for text in unit.texts],
+            vectors,
+            [metadata for unit in units for metadata in unit.metadatas],
+        )
+        summary.chunks_written += len(inputs)
         summary.ingested += len(pending)
         bar.update(len(pending))
         bar.set_postfix(chunks=summary.chunks_written)

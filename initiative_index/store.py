@@ -182,13 +182,14 @@ class ChunkStore:
         return np.asarray([by_id[i] for i in ids if i in by_id], dtype=np.float32)
 
     def query(self, vector: np.ndarray, k: int, where: dict | None) -> tuple[list[str], list[float]]:
-        """Nearest chunks to `vector` within `where`: ids and cosine similarities, best first."""
-        count = self.collection.count()
-        if count == 0:
-            return [], []
+        """Nearest chunks to `vector` within `where`: ids and cosine similarities, best first.
+
+        Chroma returns what there is when fewer than `k` chunks match (none for an empty collection),
+        so no count is needed first; it would cost as much as a small query.
+        """
         result = self.collection.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=min(k, count),
+            n_results=k,
             where=where,
             include=["distances"],
         )
@@ -196,16 +197,22 @@ class ChunkStore:
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def replace_source(
+    def replace_sources(
         self,
-        source: str,
+        sources: Sequence[str],
         ids: Sequence[str],
         texts: Sequence[str],
         embeddings: np.ndarray,
         metadatas: Sequence[dict[str, Any]],
     ) -> None:
-        """Make `source`'s chunks exactly these. Safe to repeat after a crash: ids are deterministic."""
-        self.collection.delete(where={"source": source})
+        """Make the chunks of `sources` exactly these (rows of all sources together).
+
+        Old chunks go first, then one upsert for the lot: an upsert costs far more than a delete, so
+        writing a batch of documents at once is what keeps writes cheap. Safe to repeat after a crash:
+        ids are deterministic, and a document missing chunks is rewritten by the next run.
+        """
+        for source in sources:
+            self.collection.delete(where={"source": source})
         for start in range(0, len(ids), WRITE_BATCH):
             end = start + WRITE_BATCH
             self.collection.upsert(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
@@ -21,11 +21,13 @@ KNOWN_PARAMS = {"q", "mode", "offset", "limit", "explain", "period_from", "perio
 ERRORS = {422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
 
 
-def _run(engine: SearchEngine, request: Request, search: SearchRequest) -> SearchResponse:
+def _run(engine: SearchEngine, request: Request, search: SearchRequest) -> Response:
     response = engine.search(search)
     request.state.result_count = len(response.results)
     request.state.query = search.query
-    return response
+    # The engine built a validated model; serialising it in pydantic-core skips FastAPI validating it again
+    # (a third of the time spent outside the engine). `response_model` still documents it in /docs.
+    return Response(content=response.model_dump_json(), media_type="application/json")
 
 
 @router.get("/search", response_model=SearchResponse, responses=ERRORS, summary="Søg (linkbar)")
@@ -47,7 +49,7 @@ def search_get(
     tag: Annotated[list[str] | None, Query()] = None,
     period_from: Annotated[date | None, Query()] = None,
     period_to: Annotated[date | None, Query()] = None,
-) -> SearchResponse:
+) -> Response:
     """Initiatives matching `q`; repeat a filter to allow several values (sector=kommune&sector=region)."""
     unknown = sorted(set(request.query_params) - KNOWN_PARAMS)
     if unknown:
@@ -78,6 +80,6 @@ def search_get(
 @router.post("/search", response_model=SearchResponse, responses=ERRORS, summary="Søg (JSON)")
 def search_post(
     request: Request, body: SearchRequest, engine: Annotated[SearchEngine, Depends(get_engine)]
-) -> SearchResponse:
+) -> Response:
     """Initiatives matching the query, with filters, paging and optional explanations."""
     return _run(engine, request, body)
