@@ -92,6 +92,9 @@ class SentenceTransformerEmbedder:
         # tokens in its extraction thread while the main thread encodes: sharing one object let a count
         # switch truncation off mid-encode (ragged batches, crashes). Counting gets its own copy.
         self._tokenizer = copy.deepcopy(self._model.tokenizer)
+        # Counting measures texts longer than the window on purpose (that is how chunks are cut to fit);
+        # the tokenizer would warn about "indexing errors" for each, so this copy knows no maximum.
+        self._tokenizer.model_max_length = 1 << 30
         self._lock = threading.Lock()
 
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
