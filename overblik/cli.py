@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -63,6 +64,14 @@ def ingest(
             "[yellow]Interrupted.[/] Run the same command again to finish; nothing is lost or duplicated."
         )
         raise typer.Exit(130)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of initiative.yaml / initiative.json (for editors and validation tools)."""
+    from initiative_index.schema import initiative_json_schema
+
+    sys.stdout.write(json.dumps(initiative_json_schema(), ensure_ascii=False, indent=2) + "\n")
 
 
 @app.command()

@@ -189,3 +189,11 @@ def test_cli_exits_nonzero_with_a_reason_when_the_store_is_unreachable(tmp_path:
     assert result.returncode == 2
     assert "not reachable" in result.stderr
     assert result.stdout == ""
+
+
+def test_cli_prints_the_metadata_json_schema(tmp_path):
+    done = run_cli("schema", env=cli_env(tmp_path / "data"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    schema = json.loads(done.stdout)
+    assert {"id", "title", "summary", "organisations", "sectors", "status"} <= set(schema["required"])
+    assert "tværsektoriel" in json.dumps(schema, ensure_ascii=False)

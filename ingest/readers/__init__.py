@@ -17,7 +17,7 @@ from ingest.readers.pdf import read_pdf
 from ingest.readers.text import read_text
 from ingest.readers.types import ExtractedDocument, Page
 
-__all__ = ["READERS", "ExtractedDocument", "Page", "is_supported", "read_document"]
+__all__ = ["READERS", "ExtractedDocument", "Page", "read_document"]
 
 Reader = Callable[[bytes, str | None], ExtractedDocument]
 
@@ -31,10 +31,6 @@ READERS: dict[str, Reader] = {
     ".htm": read_html,
     ".docx": read_docx,
 }
-
-
-def is_supported(path: Path) -> bool:
-    return path.suffix.lower() in READERS
 
 
 def read_document(path: Path, data: bytes, password: str | None = None) -> ExtractedDocument:
