@@ -13,7 +13,7 @@ from ingest.pipeline import Ingestion
 
 def long_pdf() -> bytes:
     return pdf_bytes([[f"Side {page}: referat af møde om hjemmepleje og akutteam, punkt {line}." for line in
-                       range(45)] for page in range(400)])  # fmt: skip
+                       range(45)] for page in range(1000)])  # fmt: skip
 
 
 def test_a_document_over_the_time_limit_is_reported_and_the_others_land(tmp_path: Path, e5) -> None:
@@ -23,16 +23,16 @@ def test_a_document_over_the_time_limit_is_reported_and_the_others_land(tmp_path
     (corpus / "kort-notat.md").write_text(
         "# Kort notat\n\nVideo mellem plejehjem og egen læge.\n", encoding="utf-8"
     )
-    settings = make_settings(tmp_path / "data", extract_timeout=0.5)
+    settings = make_settings(tmp_path / "data", extract_timeout=1.0)
     summary = Ingestion(settings, e5, show_progress=False).run([corpus])
     assert [f.path.endswith("langt-referat.pdf") for f in summary.failures] == [True]
-    assert "took longer than 0.5 s" in summary.failures[0].reason
+    assert "took longer than 1 s" in summary.failures[0].reason
     assert summary.ingested == 1 and summary.chunks_total == 2  # the note and its initiative card
 
 
 def test_the_reader_process_is_restarted_after_a_timeout(tmp_path: Path) -> None:
     slow, quick = long_pdf(), pdf_bytes([["Et kort dokument om demens."]])
-    with Extractor(timeout=0.5) as extractor:
+    with Extractor(timeout=1.0) as extractor:
         try:
             extractor.extract(tmp_path / "langt.pdf", slow, None)
         except Exception as exc:
