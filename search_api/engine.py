@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
 from urllib.parse import quote
 
 import numpy as np
@@ -66,6 +69,8 @@ class SearchEngine:
         self.store = store
         self.embedder = embedder
         self.snapshot = snapshot
+        # Per initiative (by position), its facet entries: counting them per query is then one pass.
+        self._facet_entries = [facet_entries(snapshot.records[i]) for i in snapshot.initiative_ids]
 
     # -- retrieval -------------------------------------------------------------------------------
 
@@ -192,17 +197,12 @@ class SearchEngine:
         )
 
     def _facets(self, groups: list[InitiativeGroup]) -> dict[str, list[FacetValue]]:
-        facets: dict[str, list[FacetValue]] = {}
-        for name, (key, labels) in FACET_FIELDS.items():
-            counts: dict[str, int] = {}
-            for group in groups:
-                value = self.record(group.initiative).get(key)
-                for item in value if isinstance(value, list) else [value] if value else []:
-                    counts[item] = counts.get(item, 0) + 1
-            facets[name] = [
-                FacetValue(value=value, label=(labels or {}).get(value, value), count=count)
-                for value, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            ]
+        entries = self._facet_entries
+        counts = Counter(chain.from_iterable(entries[group.initiative] for group in groups))
+        facets: dict[str, list[FacetValue]] = {name: [] for name in FACET_FIELDS}
+        for (name, value), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][1])):
+            labels = FACET_FIELDS[name][1]
+            facets[name].append(FacetValue(value=value, label=(labels or {}).get(value, value), count=count))
         return facets
 
     # -- similar initiatives ---------------------------------------------------------------------
@@ -243,9 +243,20 @@ class SearchEngine:
         ]
 
 
+def facet_entries(record: dict) -> tuple[tuple[str, str], ...]:
+    """(facet name, value) for every facet value of one initiative record."""
+    entries = []
+    for name, (key, _) in FACET_FIELDS.items():
+        value = record.get(key)
+        values = value if isinstance(value, list) else [value]
+        entries.extend((name, item) for item in values if item)  # the schema keeps list values unique
+    return tuple(entries)
+
+
 def summary_fields(record: dict) -> dict:
     return {key: record[key] for key in SUMMARY_FIELDS if record.get(key) is not None}
 
 
+@lru_cache(maxsize=65536)
 def document_url(initiative_id: str, doc_name: str) -> str:
     return f"/initiatives/{quote(initiative_id)}/documents/{quote(doc_name)}"
