@@ -24,7 +24,13 @@ import numpy as np
 from initiative_index.manifest import new_index_version
 from initiative_index.settings import Settings
 from initiative_index.snapshot import IndexSnapshot
-from initiative_index.store import WRITE_BATCH, ChunkStore, open_client
+from initiative_index.store import (
+    WRITE_BATCH,
+    ChunkStore,
+    open_client,
+    record_from_metadata,
+    record_to_metadata,
+)
 
 MARKER = "bench-generated-index.json"
 NOISE_SIGMA = 0.01  # per dimension; for 384 dimensions the copy keeps a cosine of about 0.98 to its source
@@ -169,10 +175,10 @@ def _copy_chunk(row: dict, new_id: str, copy: int, rng: random.Random, noise: np
     old_id = meta["initiative_id"]
     meta["initiative_id"] = new_id
     meta["source"] = meta["source"].replace(old_id, new_id) if old_id in meta["source"] else f"{new_id}/x"
-    if meta.get("record"):
-        record = json.loads(meta["record"])
+    record = record_from_metadata(meta)
+    if record:
         record["id"] = new_id
-        meta["record"] = json.dumps(record, ensure_ascii=False, sort_keys=True)
+        meta["record"] = record_to_metadata(record)
         text = row["document"]  # a card is the record's own text: keep it as it is
     else:
         text = _perturb(row["document"] or "", rng)

@@ -9,7 +9,6 @@ again ends with the same index as an uninterrupted one.
 from __future__ import annotations
 
 import functools
-import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -39,7 +38,7 @@ from initiative_index.errors import IndexNotFoundError
 from initiative_index.manifest import Manifest, manifest_for, new_index_version
 from initiative_index.settings import Settings
 from initiative_index.snapshot import ensure_lexical_index
-from initiative_index.store import ChunkStore, StoredDocument, open_client
+from initiative_index.store import ChunkStore, StoredDocument, open_client, record_to_metadata
 
 # Bump when extraction or chunking changes in a way that should re-ingest unchanged files.
 PIPELINE_VERSION = "1"
@@ -235,7 +234,7 @@ class Ingestion:
                 page_breaks=meta.get("page_breaks", ()),
             )
             if meta["kind"] == "card":
-                fresh["record"] = _record_json(record)
+                fresh["record"] = record_to_metadata(record)
                 fresh["base_dir"] = meta["base_dir"]
             metadatas.append(fresh)
         store.replace_metadata(rows["ids"], metadatas)
@@ -346,7 +345,7 @@ class Ingestion:
             item, record, [chunk], doc_hash, rec_hash, kind="card", doc_name="", doc_title=record["title"]
         )
         prepared.inputs = [chunk.text]  # the card already starts with the title
-        prepared.metadatas[0]["record"] = _record_json(record)
+        prepared.metadatas[0]["record"] = record_to_metadata(record)
         prepared.metadatas[0]["base_dir"] = base_dir
         return prepared
 
@@ -423,10 +422,6 @@ def _prefetch(
             yield head, future.result()
     for head, future in queue:
         yield head, future.result()
-
-
-def _record_json(record: dict) -> str:
-    return json.dumps(record, ensure_ascii=False, sort_keys=True)
 
 
 def _under(source: str, roots: list[Path]) -> bool:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from ingest.discovery import InitiativeSource
 from initiative_index.filters import filter_metadata
 from initiative_index.schema import CLUSTER_LABELS, SECTOR_LABELS, STATUS_LABELS, Cluster, Sector, Status
+from initiative_index.store import record_to_metadata
 
 NO_METADATA_SUMMARY = "Dokumentet har ingen metadatafil og er indlæst som sit eget initiativ."
 CARD_SUFFIX = "#initiative"
@@ -62,7 +62,7 @@ def card_text(record: dict[str, Any]) -> str:
 
 
 def record_hash(record: dict[str, Any]) -> str:
-    return _digest(json.dumps(record, sort_keys=True, ensure_ascii=False).encode())
+    return _digest(record_to_metadata(record).encode())
 
 
 def chunk_metadata(

@@ -4,7 +4,6 @@ the lexical index over them, row-aligned. Search reads a snapshot; a new index v
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +13,7 @@ from initiative_index.filters import SearchFilters
 from initiative_index.lexical import LexicalIndex
 from initiative_index.manifest import Manifest
 from initiative_index.settings import Settings
-from initiative_index.store import ChunkStore
+from initiative_index.store import ChunkStore, record_from_metadata
 
 
 @dataclass(frozen=True)
@@ -43,8 +42,9 @@ class IndexSnapshot:
         self.records: dict[str, dict] = {}
         self.base_dirs: dict[str, str] = {}
         for meta in metadatas:
-            if meta.get("kind") == "card" and meta.get("record"):
-                self.records[meta["initiative_id"]] = json.loads(meta["record"])
+            record = record_from_metadata(meta) if meta.get("kind") == "card" else None
+            if record:
+                self.records[meta["initiative_id"]] = record
                 self.base_dirs[meta["initiative_id"]] = meta.get("base_dir", "")
         for meta in metadatas:  # chunks whose card is missing (an ingestion is under way) still show
             self.records.setdefault(

@@ -245,6 +245,11 @@ class ChunkStore:
         self.collection.delete(where={"source": source})
 
 
+def record_to_metadata(record: dict[str, Any]) -> str:
+    """An initiative record as its card stores it (sorted keys, so equal records give equal strings)."""
+    return json.dumps(record, ensure_ascii=False, sort_keys=True)
+
+
 def record_from_metadata(metadata: dict[str, Any]) -> dict[str, Any] | None:
     """The initiative record stored on its metadata card, if this chunk is one."""
     raw = metadata.get("record")
