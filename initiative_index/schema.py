@@ -50,6 +50,27 @@ class Status(StrEnum):
     AFSLUTTET = "afsluttet"
 
 
+class EvaluationKind(StrEnum):
+    """Who evaluated the initiative: nobody, the initiative itself, an outside party, or researchers."""
+
+    INGEN = "ingen"
+    INTERN = "intern"
+    EKSTERN = "ekstern"
+    FORSKNING = "forskning"
+
+
+class Effect(StrEnum):
+    """What the evaluation showed: a documented effect, a partial one, none, or not measured."""
+
+    DOKUMENTERET = "dokumenteret"
+    DELVIS = "delvis"
+    INGEN = "ingen"
+    IKKE_MAALT = "ikke målt"
+
+
+# "Virksomme initiativer": those whose effect is documented, fully or in part.
+EFFECTIVE = frozenset({Effect.DOKUMENTERET.value, Effect.DELVIS.value})
+
 SECTOR_LABELS = {
     Sector.REGION: "Region",
     Sector.HOSPITAL: "Hospital",
@@ -73,6 +94,19 @@ STATUS_LABELS = {
     Status.EVALUERET: "Evalueret",
     Status.SKALERET: "Skaleret",
     Status.AFSLUTTET: "Afsluttet",
+}
+
+EVALUATION_LABELS = {
+    EvaluationKind.INGEN: "Ikke evalueret",
+    EvaluationKind.INTERN: "Intern evaluering",
+    EvaluationKind.EKSTERN: "Ekstern evaluering",
+    EvaluationKind.FORSKNING: "Forskning",
+}
+EFFECT_LABELS = {
+    Effect.DOKUMENTERET: "Dokumenteret effekt",
+    Effect.DELVIS: "Delvis effekt",
+    Effect.INGEN: "Ingen påvist effekt",
+    Effect.IKKE_MAALT: "Effekt ikke målt",
 }
 
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -118,6 +152,22 @@ class DocumentRef(BaseModel):
         return value
 
 
+class Result(BaseModel):
+    """One short outcome statement, e.g. "32 % færre akutte indlæggelser fra plejehjem"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    document: str | None = Field(
+        default=None, description="the listed document (its `file`) the statement comes from"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_string(cls, value: object) -> object:
+        return {"text": value} if isinstance(value, str) else value
+
+
 class Initiative(BaseModel):
     """One initiative as described by its metadata file."""
 
@@ -137,6 +187,15 @@ class Initiative(BaseModel):
     url: str | None = None
     tags: list[Label] = Field(default_factory=list)
     documents: list[DocumentRef] = Field(default_factory=list)
+    evaluation: EvaluationKind | None = Field(
+        default=None, description="ingen | intern | ekstern | forskning: who evaluated it, if anyone"
+    )
+    effect: Effect | None = Field(
+        default=None, description="dokumenteret | delvis | ingen | ikke målt: what the evaluation showed"
+    )
+    results: list[Result] = Field(
+        default_factory=list, description="short outcome statements, each optionally naming its document"
+    )
 
     @field_validator("url")
     @classmethod
@@ -157,6 +216,12 @@ class Initiative(BaseModel):
         files = [doc.file for doc in self.documents]
         if len(files) != len(set(files)):
             raise ValueError("a document is listed twice")
+        for result in self.results:
+            if result.document is not None and result.document not in files:
+                raise ValueError(
+                    f"result {result.text!r} names the document {result.document!r}, "
+                    "which is not listed under documents"
+                )
         return self
 
     def public_record(self) -> dict:
