@@ -186,3 +186,61 @@ def evaluate_beir(
                 json_output=json_output, progress=progress, id_map=index.id_map(engine.snapshot),
             )  # fmt: skip
             reset_embedded_clients()  # let go of the temporary store before it is deleted
+
+
+@eval_app.command("overview")
+def evaluate_overview(
+    out: OutOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Agreement of the overview with a person's judgment (eval/data/overview): themes as adjusted mutual
+    information, 'the same idea elsewhere' as precision of the top pairs; the method against a baseline."""
+    from dataclasses import asdict
+
+    from rich.table import Table
+
+    from eval.overview_quality import load_gold, score_baseline, score_landscape
+    from landscape.profiles import initiative_vectors
+
+    with exit_on_error():
+        engine = open_engine(Settings())
+        gold = load_gold()
+        ids = engine.snapshot.initiative_ids
+        method = score_landscape(engine.landscape, gold)
+        vectors = initiative_vectors(engine.store, engine.snapshot)
+        baseline = score_baseline(
+            ids, [engine.snapshot.records[i] for i in ids], vectors, method.themes, gold
+        )
+    document = {
+        "index_version": engine.snapshot.version,
+        "initiatives": len(ids),
+        "gold_themes": len(set(gold.themes.values())),
+        "gold_pairs": len(gold.overlaps),
+        "results": [asdict(method), asdict(baseline)],
+    }
+    folder = out or Path("reports") / f"eval-overview-{engine.snapshot.version}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "metrics.json").write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    metrics = ["ami", "P@10", "P@20", "P@40", "P2@20"]
+    rows = [
+        [s.method, str(s.themes)] + [f"{(s.ami if m == 'ami' else s.precision[m]):.3f}" for m in metrics]
+        for s in (method, baseline)
+    ]
+    header = ["method", "themes", "AMI", "P@10", "P@20", "P@40", "P@20 (grade 2)"]
+    markdown = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)] + [
+        "| " + " | ".join(r) + " |" for r in rows
+    ]
+    (folder / "report.md").write_text(
+        f"# Overview quality, index version {engine.snapshot.version}\n\n" + "\n".join(markdown) + "\n",
+        encoding="utf-8",
+    )
+    if json_output:
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"Overview against the gold data ({len(ids)} initiatives)", title_justify="left")
+    for column in header:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row)
+    Console().print(table)
+    Console().print(f"Report: {folder / 'report.md'}")

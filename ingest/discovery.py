@@ -7,6 +7,8 @@ Rules (documented in README):
 - A document outside any initiative folder is its own initiative, titled from the document.
 - Hidden files and folders, and paths matched by a `.overblikignore` file (gitignore syntax) in a given root,
   are skipped.
+- A `themes.yaml` at the top of a given folder steers the overview's themes (landscape/steering.py); it is
+  not a document.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import yaml
 from pydantic import ValidationError
 
 from initiative_index.schema import DocumentRef, Initiative
+from landscape.steering import THEMES_FILE_NAMES
 
 METADATA_NAMES = ("initiative.yaml", "initiative.yml", "initiative.json")
 IGNORE_FILE = ".overblikignore"
@@ -85,6 +88,7 @@ class Discovery:
     problems: list[Problem]
     roots: list[Path]
     files_seen: int
+    themes_files: list[Path] = field(default_factory=list)  # themes.yaml at the top of a given folder
 
 
 def auto_initiative_id(document: SourceDocument) -> str:
@@ -105,15 +109,19 @@ def discover(paths: list[Path]) -> Discovery:
     problems: list[Problem] = []
     seen_ids: dict[str, Path] = {}
     files_seen = 0
+    themes_files: list[Path] = []
     for root in roots:
         if not root.exists():
             problems.append(Problem(str(root), "path does not exist"))
             continue
         base = root if root.is_dir() else root.parent
         files = _walk(root, _ignore_spec(base))
+        steering = [f for f in files if f.parent == base and f.name in THEMES_FILE_NAMES and root.is_dir()]
+        themes_files += steering
+        files = [f for f in files if f not in steering]
         files_seen += len(files)
         initiatives.extend(_group(files, base, seen_ids, problems))
-    return Discovery(initiatives, problems, roots, files_seen)
+    return Discovery(initiatives, problems, roots, files_seen, themes_files)
 
 
 def _ignore_spec(base: Path) -> pathspec.GitIgnoreSpec:

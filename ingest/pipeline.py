@@ -20,12 +20,11 @@ import numpy as np
 from tqdm import tqdm
 
 from ingest.chunking import Chunk, Chunker, embedding_input
-from ingest.discovery import InitiativeSource, SourceDocument, discover
+from ingest.discovery import Discovery, InitiativeSource, SourceDocument, discover
 from ingest.errors import DocumentError
 from ingest.extraction import Extractor
 from ingest.records import (
     CARD_SUFFIX,
-    card_text,
     chunk_id,
     chunk_metadata,
     content_hash,
@@ -33,12 +32,17 @@ from ingest.records import (
     record_hash,
 )
 from ingest.summary import IngestSummary
+from initiative_index.card import card_text
 from initiative_index.embedders import Embedder
 from initiative_index.errors import IndexNotFoundError
 from initiative_index.manifest import Manifest, manifest_for, new_index_version
 from initiative_index.settings import Settings
-from initiative_index.snapshot import ensure_lexical_index
-from initiative_index.store import ChunkStore, StoredDocument, open_client, record_to_metadata
+from initiative_index.snapshot import IndexSnapshot
+from initiative_index.store import ChunkStore, StoredDocument, StoredSteering, open_client, record_to_metadata
+from landscape.model import ensure_landscape, stored_steering
+from landscape.steering import SteeringError, parse_steering
+
+_UNCHANGED = object()  # the stored themes.yaml stays as it is
 
 # Bump when extraction or chunking changes in a way that should re-ingest unchanged files.
 PIPELINE_VERSION = "1"
@@ -110,9 +114,13 @@ class Ingestion:
         current_sources = {source for item in items for source in item.sources}
         to_write, to_relabel = self._plan(items, stored, summary)
         stale = [s for s in stored if s not in current_sources and _under(s, found.roots)] if prune else []
+        steering = self._steering_change(store, found, summary, prune)
 
         versions = _Versioning(store, manifest)
         try:
+            if steering is not _UNCHANGED:
+                versions.before_write()
+                store.write_steering(steering)
             for item, record in to_relabel:
                 versions.before_write()
                 self._relabel(store, stored[item.source], record)
@@ -129,12 +137,52 @@ class Ingestion:
             return summary
 
         versions.publish()
-        snapshot_info = ensure_lexical_index(store, self.settings, manifest)
-        summary.chunks_total = snapshot_info.chunks
-        summary.initiatives = snapshot_info.initiatives
+        snapshot = IndexSnapshot.load(
+            store, self.settings, manifest
+        )  # saves the lexical index of the version
+        summary.chunks_total = len(snapshot.ids)
+        summary.initiatives = len(snapshot.records)
         summary.index_version = manifest.index_version
+        current = store.read_steering()
+        summary.themes_file = current.source if current else ""
+        if self.settings.overview_on_ingest:
+            overview_started = time.perf_counter()
+            landscape = ensure_landscape(
+                store,
+                snapshot,
+                stored_steering(store),
+                self.settings.landscape_path,
+            )
+            summary.themes = [theme.label for theme in landscape.themes]
+            summary.overview_seconds = time.perf_counter() - overview_started
         summary.seconds = time.perf_counter() - started
         return summary
+
+    def _steering_change(
+        self, store: ChunkStore, found: Discovery, summary: IngestSummary, prune: bool
+    ) -> StoredSteering | object | None:
+        """The themes.yaml to store (None: remove it), or _UNCHANGED; an invalid file is reported and the
+        stored one kept."""
+        stored = store.read_steering()
+        if found.themes_files:
+            path = found.themes_files[0]
+            for extra in found.themes_files[1:]:
+                summary.fail(str(extra), f"only one themes.yaml is used per run; using {path}")
+            try:
+                text = path.read_text(encoding="utf-8")
+                parse_steering(text, str(path))
+            except (OSError, UnicodeDecodeError) as exc:
+                summary.fail(str(path), f"cannot read file: {exc}")
+                return _UNCHANGED
+            except SteeringError as exc:
+                kept = " (the themes stored with the index stay in use)" if stored else ""
+                summary.fail(str(path), f"invalid themes file: {exc}{kept}")
+                return _UNCHANGED
+            fresh = StoredSteering(str(path), text)
+            return _UNCHANGED if stored == fresh else fresh
+        if stored and prune and _under(stored.source, found.roots):
+            return None  # the file was removed from a folder this run covers
+        return _UNCHANGED
 
     def _open_or_create(self, client) -> tuple[ChunkStore, Manifest]:
         try:

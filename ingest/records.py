@@ -7,7 +7,7 @@ from typing import Any
 
 from ingest.discovery import InitiativeSource
 from initiative_index.filters import filter_metadata
-from initiative_index.schema import CLUSTER_LABELS, SECTOR_LABELS, STATUS_LABELS, Cluster, Sector, Status
+from initiative_index.schema import Cluster
 from initiative_index.store import record_to_metadata
 
 NO_METADATA_SUMMARY = "Dokumentet har ingen metadatafil og er indlæst som sit eget initiativ."
@@ -39,26 +39,6 @@ def initiative_record(source: InitiativeSource, extracted_title: str | None = No
     record["documents"] = documents
     record["has_metadata"] = True
     return record
-
-
-def card_text(record: dict[str, Any]) -> str:
-    """The initiative's metadata as a searchable passage (the 'card')."""
-    lines = [record["title"], record["summary"]]
-    labelled = [
-        ("Organisationer", record.get("organisations")),
-        ("Sektorer", [SECTOR_LABELS[Sector(s)] for s in record.get("sectors", [])]),
-        (
-            "Klynge",
-            [CLUSTER_LABELS[Cluster(record["cluster"])]]
-            if record.get("cluster") not in (None, "ingen")
-            else [],
-        ),
-        ("Målgrupper", record.get("target_groups")),
-        ("Status", [STATUS_LABELS[Status(record["status"])]] if record.get("status") else []),
-        ("Nøgleord", record.get("tags")),
-    ]
-    lines += [f"{label}: {', '.join(values)}" for label, values in labelled if values]
-    return "\n".join(lines)
 
 
 def record_hash(record: dict[str, Any]) -> str:

@@ -28,6 +28,9 @@ class IngestSummary:
     initiatives: int = 0
     index_version: str = ""
     seconds: float = 0.0
+    themes_file: str = ""  # the themes.yaml in use ("" when none)
+    themes: list[str] = field(default_factory=list)  # theme labels of the new index version
+    overview_seconds: float = 0.0
     failures: list[Failure] = field(default_factory=list)
     interrupted: bool = False
 
@@ -53,7 +56,14 @@ class IngestSummary:
             ("chunks in index", self.chunks_total),
             ("initiatives in index", self.initiatives),
             ("index version", self.index_version),
-            ("seconds", f"{self.seconds:.1f}"),
+            (
+                "themes",
+                f"{len(self.themes)}" + (f" (steered by {self.themes_file})" if self.themes_file else ""),
+            ),
+            (
+                "seconds",
+                f"{self.seconds:.1f}" + (f" (overview {self.overview_seconds:.1f})" if self.themes else ""),
+            ),
         ]:
             table.add_row(label, str(value))
         console.print(table)

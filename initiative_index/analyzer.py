@@ -29,6 +29,10 @@ _STOPWORDS = {
 }
 # Word lists for compound splitting; English compounds are mostly written apart, so none there.
 _WORDFREQ_LANG = {"danish": "da", "swedish": "sv", "norwegian": "nb"}
+_WORDFREQ_ANY_LANG = {**_WORDFREQ_LANG, "english": "en"}
+# Zipf 5.5 and above: the few hundred most frequent words of the language ("flere", "bedre", "dag"), too
+# general to name what a text is about.
+COMMON_WORD_ZIPF = 5.5
 _LINKING_LETTERS = ("s", "e")
 MIN_COMPOUND_LENGTH = 8
 MIN_PART_LENGTH = 3
@@ -97,6 +101,12 @@ class TextAnalyzer:
         lang = _WORDFREQ_LANG.get(language)
         self._splitter = CompoundSplitter(lang, self._stemmer) if (split_compounds and lang) else None
         self._terms_of_word = lru_cache(maxsize=1_000_000)(self._word_terms)
+        self._zipf = lru_cache(maxsize=200_000)(self._word_zipf)
+
+    def _word_zipf(self, word: str) -> float:
+        import wordfreq
+
+        return wordfreq.zipf_frequency(word, _WORDFREQ_ANY_LANG[self.language])
 
     def _word_terms(self, word: str) -> tuple[str, ...]:
         stem = self._stemmer.stemWord(word)
@@ -114,6 +124,14 @@ class TextAnalyzer:
         for word in self.words(text):
             terms.extend(self._terms_of_word(word))
         return terms
+
+    def is_stopword(self, word: str) -> bool:
+        """Whether a lower-cased word is one of the language's stopwords."""
+        return word in self._stopwords
+
+    def is_common(self, word: str) -> bool:
+        """Whether a lower-cased word is among the language's most frequent words (wordfreq)."""
+        return self._zipf(word) >= COMMON_WORD_ZIPF
 
     def stem(self, word: str) -> str:
         """The stem of one lower-cased word (used to highlight matches)."""

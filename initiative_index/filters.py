@@ -11,27 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from initiative_index.vocabulary import FIELD_BY_NAME, FIELDS, FILTER_NAMES, FilterField
+
 OPEN_START = 0
 OPEN_END = 99_991_231
-
-# Filter field -> (chunk metadata key, whether the metadata value is a list)
-FILTER_FIELDS: dict[str, tuple[str, bool]] = {
-    "sector": ("sectors", True),
-    "organisation": ("organisations", True),
-    "cluster": ("cluster", False),
-    "status": ("status", False),
-    "target_group": ("target_groups", True),
-    "tag": ("tags", True),
-}
-# The same fields as they are named in an initiative record.
-RECORD_KEYS = {
-    "sector": "sectors",
-    "organisation": "organisations",
-    "cluster": "cluster",
-    "status": "status",
-    "target_group": "target_groups",
-    "tag": "tags",
-}
 
 
 def day_number(value: date | str | None, default: int) -> int:
@@ -54,6 +37,13 @@ class SearchFilters(BaseModel):
     status: list[str] = Field(default_factory=list, examples=[["pilot", "drift"]])
     target_group: list[str] = Field(default_factory=list, examples=[["borgere med KOL"]])
     tag: list[str] = Field(default_factory=list)
+    evaluation: list[str] = Field(default_factory=list, examples=[["ekstern", "forskning"]])
+    effect: list[str] = Field(
+        default_factory=list,
+        description="'Virksomme initiativer': effect=dokumenteret&effect=delvis.",
+        examples=[["dokumenteret", "delvis"]],
+    )
+    theme: list[str] = Field(default_factory=list, description="Theme ids, as /overview gives them.")
     period_from: date | None = Field(None, description="Keep initiatives running on or after this day.")
     period_to: date | None = Field(None, description="Keep initiatives running on or before this day.")
 
@@ -64,22 +54,25 @@ class SearchFilters(BaseModel):
         return self
 
     def is_empty(self) -> bool:
-        return not any(getattr(self, name) for name in FILTER_FIELDS) and not (
+        return not any(getattr(self, name) for name in FILTER_NAMES) and not (
             self.period_from or self.period_to
         )
+
+    def chosen(self) -> list[tuple[FilterField, list[str]]]:
+        """The filtered fields with their wanted values."""
+        return [(field, getattr(self, field.name)) for field in FIELDS if getattr(self, field.name)]
 
     def chroma_where(self) -> dict[str, Any] | None:
         """The filter as a Chroma `where` clause over chunk metadata, or None when nothing is filtered."""
         clauses: list[dict[str, Any]] = []
-        for name, (key, is_list) in FILTER_FIELDS.items():
-            values = getattr(self, name)
-            if not values:
-                continue
-            if is_list:  # Chroma's $in does not look inside list values; $contains does
-                alternatives = [{key: {"$contains": v}} for v in values]
+        for field, values in self.chosen():
+            if not field.in_chunks:
+                continue  # a derived field: the engine restricts the search to its initiatives instead
+            if field.many:  # Chroma's $in does not look inside list values; $contains does
+                alternatives = [{field.record_key: {"$contains": v}} for v in values]
                 clauses.append(alternatives[0] if len(alternatives) == 1 else {"$or": alternatives})
             else:
-                clauses.append({key: {"$in": list(values)}})
+                clauses.append({field.record_key: {"$in": list(values)}})
         if self.period_to:
             clauses.append({"start_day": {"$lte": day_number(self.period_to, OPEN_END)}})
         if self.period_from:
@@ -90,13 +83,8 @@ class SearchFilters(BaseModel):
 
     def accepts(self, record: dict[str, Any]) -> bool:
         """Whether an initiative record passes the filter (the lexical side's mask)."""
-        for name, key in RECORD_KEYS.items():
-            wanted = getattr(self, name)
-            if not wanted:
-                continue
-            have = record.get(key)
-            have_values = set(have) if isinstance(have, list) else {have}
-            if have_values.isdisjoint(wanted):
+        for field, wanted in self.chosen():
+            if set(field.values(record)).isdisjoint(wanted):
                 return False
         start = day_number(record.get("start_date"), OPEN_START)
         end = day_number(record.get("end_date"), OPEN_END)
@@ -108,13 +96,20 @@ class SearchFilters(BaseModel):
 def filter_metadata(record: dict[str, Any]) -> dict[str, Any]:
     """The chunk metadata fields `chroma_where` reads, written on every chunk of an initiative."""
     fields: dict[str, Any] = {}
-    for key, is_list in FILTER_FIELDS.values():
-        value = record.get(key)
-        if is_list:
-            if value:  # Chroma rejects empty lists: leave the key out, which matches no value either
-                fields[key] = list(value)
-        elif value is not None:
-            fields[key] = value
+    for field in FIELDS:
+        if not field.in_chunks:
+            continue
+        values = field.values(record)
+        if field.many:
+            if values:  # Chroma rejects empty lists: leave the key out, which matches no value either
+                fields[field.record_key] = values
+        elif values:
+            fields[field.record_key] = values[0]
     fields["start_day"] = day_number(record.get("start_date"), OPEN_START)
     fields["end_day"] = day_number(record.get("end_date"), OPEN_END)
     return fields
+
+
+assert set(SearchFilters.model_fields) == {*FIELD_BY_NAME, "period_from", "period_to"}, (
+    "SearchFilters declares exactly the fields of initiative_index.vocabulary"
+)

@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     )
     passages_per_initiative: int = Field(3, ge=1, le=10, description="Matching passages shown per result.")
 
+    # The overview
+    overview_on_ingest: bool = Field(
+        True,
+        description="Compute the overview (themes, overlaps, map) at the end of ingestion; "
+        "false: the first API process that needs it computes it.",
+    )
+
     # Serving
     host: str = Field("127.0.0.1", description="Address `overblik serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `overblik serve` listens on.")
@@ -97,6 +104,10 @@ class Settings(BaseSettings):
     @property
     def lexical_path(self) -> Path:
         return self.data_dir / "lexical"
+
+    @property
+    def landscape_path(self) -> Path:
+        return self.data_dir / "landscape" / self.collection
 
     @property
     def server_mode(self) -> bool:

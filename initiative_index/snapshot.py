@@ -4,22 +4,13 @@ the lexical index over them, row-aligned. Search reads a snapshot; a new index v
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from initiative_index.analyzer import get_analyzer
-from initiative_index.filters import SearchFilters
 from initiative_index.lexical import LexicalIndex
 from initiative_index.manifest import Manifest
 from initiative_index.settings import Settings
 from initiative_index.store import ChunkStore, record_from_metadata
-
-
-@dataclass(frozen=True)
-class SnapshotInfo:
-    chunks: int
-    initiatives: int
 
 
 class IndexSnapshot:
@@ -87,33 +78,9 @@ class IndexSnapshot:
             lexical,
         )
 
-    # -- filters ---------------------------------------------------------------------------------
-
-    def initiative_mask(self, filters: SearchFilters) -> np.ndarray:
-        """Which initiatives (rows of `initiative_ids`) pass the filters."""
-        if filters.is_empty():
-            return np.ones(len(self.initiative_ids), dtype=bool)
-        return np.fromiter(
-            (filters.accepts(self.records[i]) for i in self.initiative_ids),
-            dtype=bool,
-            count=len(self.initiative_ids),
-        )
-
-    def chunk_mask(self, filters: SearchFilters) -> np.ndarray | None:
-        """Which chunks pass the filters, or None when nothing is filtered."""
-        if filters.is_empty():
-            return None
-        return self.initiative_mask(filters)[self.chunk_initiative]
-
 
 def _lexical_text(row: dict) -> str:
     """What BM25 indexes for a chunk: the initiative title with the text, as the embedder reads it."""
     meta = row["metadata"]
     text = row["document"] or ""
     return text if meta.get("kind") == "card" else f"{meta.get('title', '')}\n\n{text}"
-
-
-def ensure_lexical_index(store: ChunkStore, settings: Settings, manifest: Manifest) -> SnapshotInfo:
-    """Make sure the lexical index of the current version is saved (ingestion calls this at the end)."""
-    snapshot = IndexSnapshot.load(store, settings, manifest)
-    return SnapshotInfo(chunks=len(snapshot.ids), initiatives=len(snapshot.records))

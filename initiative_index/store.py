@@ -23,6 +23,7 @@ from initiative_index.errors import ConfigurationError, IndexNotFoundError, Stor
 from initiative_index.manifest import MANIFEST_KEY, Manifest
 from initiative_index.settings import Settings
 
+STEERING_KEY = "overblik_themes"
 READ_PAGE = 5_000  # rows per `get` page when reading the whole collection
 WRITE_BATCH = 5_000  # rows per `upsert`; Chroma caps batch size, and this is well below it
 
@@ -58,6 +59,14 @@ def reset_embedded_clients() -> None:
     from chromadb.api.client import SharedSystemClient
 
     SharedSystemClient.clear_system_cache()
+
+
+@dataclass(frozen=True)
+class StoredSteering:
+    """The text of the themes.yaml an ingestion found, and where it was."""
+
+    source: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -135,7 +144,28 @@ class ChunkStore:
         return Manifest.model_validate_json(raw)
 
     def write_manifest(self, manifest: Manifest) -> None:
-        self.collection.modify(metadata={MANIFEST_KEY: manifest.model_dump_json()})
+        self._update_metadata({MANIFEST_KEY: manifest.model_dump_json()})
+
+    # -- theme steering (themes.yaml), kept with the index so every API process uses the same --------
+
+    def read_steering(self) -> StoredSteering | None:
+        """The themes.yaml ingested with this index, if any."""
+        collection = self.client.get_collection(self.collection.name, embedding_function=None)
+        raw = (collection.metadata or {}).get(STEERING_KEY)
+        return StoredSteering(**json.loads(raw)) if raw else None
+
+    def write_steering(self, steering: StoredSteering | None) -> None:
+        self._update_metadata(
+            {STEERING_KEY: json.dumps(steering.__dict__, ensure_ascii=False) if steering else ""}
+        )
+
+    def _update_metadata(self, updates: dict[str, str]) -> None:
+        """Chroma replaces a collection's metadata as a whole: keep the keys not being changed."""
+        collection = self.client.get_collection(self.collection.name, embedding_function=None)
+        metadata = {**(collection.metadata or {}), **updates}
+        self.collection.modify(
+            metadata={k: v for k, v in metadata.items() if v != "" and not k.startswith("hnsw:")}
+        )
 
     # -- reading ---------------------------------------------------------------------------------
 

@@ -1,4 +1,9 @@
-"""The search path: retrieve chunks (BM25, vectors or both), fuse, group into initiatives, explain."""
+"""The search path: retrieve chunks (BM25, vectors or both), fuse, group into initiatives, explain.
+
+Without a query the engine browses: every initiative the filters allow, in the order asked for. Each
+initiative carries its theme from the index version's landscape (landscape/), so the theme is a filter
+and a facet like any metadata field.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,20 @@ from urllib.parse import quote
 import numpy as np
 
 from initiative_index.embedders import Embedder
-from initiative_index.schema import CLUSTER_LABELS, SECTOR_LABELS, STATUS_LABELS
+from initiative_index.filters import SearchFilters
 from initiative_index.settings import Settings
 from initiative_index.snapshot import IndexSnapshot
 from initiative_index.store import ChunkStore
+from initiative_index.vocabulary import (
+    CROSS_SECTOR,
+    FACET_NAMES,
+    FIELD_BY_NAME,
+    FIELDS,
+    STATUS_ORDER,
+    THEME_FIELD,
+)
+from landscape.model import Landscape
+from landscape.overlaps import lead_organisation
 from search_api.fusion import (
     InitiativeGroup,
     RankedList,
@@ -36,16 +51,10 @@ from search_api.models import (
 )
 from search_api.snippets import highlight
 
-FACET_FIELDS = {
-    "sector": ("sectors", SECTOR_LABELS),
-    "organisation": ("organisations", None),
-    "cluster": ("cluster", CLUSTER_LABELS),
-    "status": ("status", STATUS_LABELS),
-    "target_group": ("target_groups", None),
-}
 SUMMARY_FIELDS = (
     "id", "title", "summary", "organisations", "sectors", "cluster", "status", "target_groups", "tags",
-    "start_date", "end_date", "url", "has_metadata",
+    "start_date", "end_date", "url", "has_metadata", "evaluation", "effect", "results", "theme",
+    "theme_label",
 )  # fmt: skip
 
 
@@ -63,14 +72,50 @@ class SearchEngine:
     """Searches one index snapshot; immutable, so a reload swaps in a new engine."""
 
     def __init__(
-        self, settings: Settings, store: ChunkStore, embedder: Embedder, snapshot: IndexSnapshot
+        self,
+        settings: Settings,
+        store: ChunkStore,
+        embedder: Embedder,
+        snapshot: IndexSnapshot,
+        landscape: Landscape,
     ) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
         self.snapshot = snapshot
+        self.landscape = landscape
+        labels = {theme.id: theme.label for theme in landscape.themes}
+        self.theme_labels = labels
+        # The records as the API shows them: the stored record plus its theme.
+        self.records: dict[str, dict] = {}
+        for initiative_id in snapshot.initiative_ids:
+            theme = landscape.theme_of.get(initiative_id)
+            extra = {THEME_FIELD: theme, "theme_label": labels.get(theme)} if theme else {}
+            self.records[initiative_id] = {**snapshot.records[initiative_id], **extra}
+        ordered = [self.records[i] for i in snapshot.initiative_ids]
         # Per initiative (by position), its facet entries: counting them per query is then one pass.
-        self._facet_entries = [facet_entries(snapshot.records[i]) for i in snapshot.initiative_ids]
+        self._facet_entries = [facet_entries(record) for record in ordered]
+        self._starts = [record.get("start_date") or "" for record in ordered]
+        self._titles = [(record.get("title") or "").casefold() for record in ordered]
+        self._status = [record.get("status") or "" for record in ordered]
+
+    # -- filters ---------------------------------------------------------------------------------
+
+    def initiative_mask(self, filters: SearchFilters) -> np.ndarray:
+        """Which initiatives (positions of `snapshot.initiative_ids`) pass the filters."""
+        ids = self.snapshot.initiative_ids
+        if filters.is_empty():
+            return np.ones(len(ids), dtype=bool)
+        return np.fromiter((filters.accepts(self.records[i]) for i in ids), dtype=bool, count=len(ids))
+
+    def _vector_where(self, filters: SearchFilters, mask: np.ndarray | None) -> dict | None:
+        """The Chroma `where` of the filters; a derived field (the theme) restricts by initiative id."""
+        where = filters.chroma_where()
+        if not any(not field.in_chunks for field, _ in filters.chosen()):
+            return where
+        allowed = [self.snapshot.initiative_ids[i] for i in np.flatnonzero(mask)] if mask is not None else []
+        restriction = {"initiative_id": {"$in": allowed or ["\x00"]}}  # $in needs a value; none match this
+        return restriction if where is None else {"$and": [where, restriction]}
 
     # -- retrieval -------------------------------------------------------------------------------
 
@@ -79,12 +124,14 @@ class SearchEngine:
         snapshot = self.snapshot
         k = self.settings.candidates
         lexical = semantic = RankedList.empty()
+        mask = None if request.filters.is_empty() else self.initiative_mask(request.filters)
         if request.mode in ("lexical", "hybrid"):
-            rows, scores = snapshot.lexical.search(request.query, k, snapshot.chunk_mask(request.filters))
+            chunk_mask = mask[snapshot.chunk_initiative] if mask is not None else None
+            rows, scores = snapshot.lexical.search(request.query, k, chunk_mask)
             lexical = RankedList(rows, scores)
         if request.mode in ("semantic", "hybrid"):
             vector = self.embedder.encode_queries([request.query])[0]
-            where = request.filters.chroma_where()
+            where = self._vector_where(request.filters, mask)
             ids, sims = self.store.query(vector, k, where)
             # Every chunk is some distance from any query; only those near the best one count as matches,
             # so totals and facets mean something. The best hit is taken without filters, so a filtered
@@ -115,9 +162,40 @@ class SearchEngine:
         return Retrieved(lexical, semantic, fused, terms)
 
     def rank(self, request: SearchRequest) -> tuple[Retrieved, list[InitiativeGroup]]:
-        """Initiatives matching the request, best first (used by the API and by evaluation)."""
+        """Initiatives matching the request, best first (used by the API and by evaluation).
+
+        Without a query: every initiative the filters allow, in the requested order."""
+        if request.query is None:
+            return Retrieved(RankedList.empty(), RankedList.empty(), {}, set()), self._browse(request)
         retrieved = self.retrieve(request)
-        return retrieved, group_by_initiative(retrieved.chunk_scores, self.snapshot.chunk_initiative)
+        groups = group_by_initiative(retrieved.chunk_scores, self.snapshot.chunk_initiative)
+        return retrieved, self._sorted(groups, request.sort)
+
+    def matching_ids(self, request: SearchRequest) -> list[str]:
+        """Ids of every initiative the request matches, in its order (for the overview and exports)."""
+        _, groups = self.rank(request)
+        return [self.snapshot.initiative_ids[group.initiative] for group in groups]
+
+    def _browse(self, request: SearchRequest) -> list[InitiativeGroup]:
+        positions = np.flatnonzero(self.initiative_mask(request.filters)).tolist()
+        return self._sorted([InitiativeGroup(int(p)) for p in positions], request.sort, browsing=True)
+
+    def _sorted(
+        self, groups: list[InitiativeGroup], sort: str, browsing: bool = False
+    ) -> list[InitiativeGroup]:
+        """Relevance keeps the engine's order (browsing has none: by title); ties always by title."""
+        if sort == "relevance" and not browsing:
+            return groups
+        by_title = sorted(groups, key=lambda g: (self._titles[g.initiative], g.initiative))
+        if sort == "newest":  # latest start first, initiatives without a start date last (sorts are stable)
+            dated = [g for g in by_title if self._starts[g.initiative]]
+            undated = [g for g in by_title if not self._starts[g.initiative]]
+            return sorted(dated, key=lambda g: self._starts[g.initiative], reverse=True) + undated
+        if sort == "status":
+            return sorted(
+                by_title, key=lambda g: STATUS_ORDER.get(self._status[g.initiative], len(STATUS_ORDER))
+            )
+        return by_title
 
     def search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
@@ -133,6 +211,7 @@ class SearchEngine:
         return SearchResponse(
             query=request.query,
             mode=request.mode,
+            sort=request.sort,
             total=len(groups),
             offset=request.offset,
             limit=request.limit,
@@ -150,7 +229,7 @@ class SearchEngine:
     # -- presenting ------------------------------------------------------------------------------
 
     def record(self, initiative: int) -> dict:
-        return self.snapshot.records[self.snapshot.initiative_ids[initiative]]
+        return self.records[self.snapshot.initiative_ids[initiative]]
 
     def _hit(
         self,
@@ -165,7 +244,7 @@ class SearchEngine:
             self._passage(row, retrieved.query_terms) for row in rows[: self.settings.passages_per_initiative]
         ]
         explanation = None
-        if ranks is not None:
+        if ranks is not None and retrieved.chunk_scores:
             explanation = Explanation(
                 lexical_rank=ranks[0].get(group.initiative),
                 semantic_rank=ranks[1].get(group.initiative),
@@ -197,60 +276,70 @@ class SearchEngine:
         )
 
     def _facets(self, groups: list[InitiativeGroup]) -> dict[str, list[FacetValue]]:
+        return self.facets([group.initiative for group in groups])
+
+    def facets(self, positions: list[int]) -> dict[str, list[FacetValue]]:
+        """Counts per value of every facet field over the given initiatives (positions)."""
         entries = self._facet_entries
-        counts = Counter(chain.from_iterable(entries[group.initiative] for group in groups))
-        facets: dict[str, list[FacetValue]] = {name: [] for name in FACET_FIELDS}
+        counts = Counter(chain.from_iterable(entries[p] for p in positions))
+        facets: dict[str, list[FacetValue]] = {name: [] for name in FACET_NAMES}
         for (name, value), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][1])):
-            labels = FACET_FIELDS[name][1]
-            facets[name].append(FacetValue(value=value, label=(labels or {}).get(value, value), count=count))
+            label = (
+                self.theme_labels.get(value, value)
+                if name == THEME_FIELD
+                else FIELD_BY_NAME[name].label(value)
+            )
+            facets[name].append(FacetValue(value=value, label=label, count=count))
         return facets
 
     # -- similar initiatives ---------------------------------------------------------------------
 
     def similar(self, initiative_id: str, limit: int) -> list[SimilarInitiative]:
-        """Initiatives whose content is nearest to this one's (the centroid of its chunk vectors)."""
-        snapshot = self.snapshot
-        own_rows = np.flatnonzero(snapshot.chunk_initiative == snapshot.initiative_position[initiative_id])
-        vectors = self.store.get_embeddings([snapshot.ids[r] for r in own_rows])
-        if len(vectors) == 0:
-            return []
-        centroid = vectors.mean(axis=0)
-        centroid /= np.linalg.norm(centroid) or 1.0
-        ids, sims = self.store.query(
-            centroid, self.settings.candidates, {"initiative_id": {"$ne": initiative_id}}
-        )
-        best: dict[str, float] = {}
-        for chunk_id, sim in zip(ids, sims, strict=True):
-            row = snapshot.row_of.get(chunk_id)
-            if row is not None:
-                other = snapshot.metadatas[row]["initiative_id"]
-                best[other] = max(best.get(other, -1.0), sim)
-        me = snapshot.records[initiative_id]
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-        return [
-            SimilarInitiative(
-                **summary_fields(snapshot.records[other]),
-                similarity=round(sim, 4),
-                different_sector=set(snapshot.records[other].get("sectors", [])).isdisjoint(
-                    me.get("sectors", [])
-                ),
-                different_organisation=set(snapshot.records[other].get("organisations", [])).isdisjoint(
-                    me.get("organisations", [])
-                ),
-                detail_url=f"/initiatives/{quote(other)}",
+        """The initiatives nearest to this one in meaning and vocabulary, 'the same idea elsewhere' first."""
+        me = self.records[initiative_id]
+        same_idea = {
+            next(i for i in overlap.initiatives if i != initiative_id): overlap
+            for overlap in self.landscape.overlaps
+            if initiative_id in overlap.initiatives
+        }
+        neighbours = dict(self.landscape.neighbours.get(initiative_id, []))
+        for other, overlap in same_idea.items():
+            neighbours.setdefault(other, overlap.score)
+        ranked = sorted(neighbours.items(), key=lambda kv: (other_first(kv[0], same_idea), -kv[1], kv[0]))
+        results = []
+        for other, similarity in ranked[:limit]:
+            record = self.records.get(other)
+            if record is None:
+                continue
+            overlap = same_idea.get(other)
+            results.append(
+                SimilarInitiative(
+                    **summary_fields(record),
+                    similarity=round(similarity, 4),
+                    different_sector=different_sectors(me, record),
+                    different_organisation=lead_organisation(me) != lead_organisation(record),
+                    same_idea=overlap is not None,
+                    reason=overlap.reason if overlap else None,
+                    detail_url=f"/initiatives/{quote(other)}",
+                )
             )
-            for other, sim in ranked
-        ]
+        return results
+
+
+def other_first(initiative_id: str, same_idea: dict) -> int:
+    return 0 if initiative_id in same_idea else 1
+
+
+def different_sectors(first: dict, second: dict) -> bool:
+    """No sector in common, 'tværsektoriel' aside (most initiatives carry it, so it decides nothing)."""
+    a = set(first.get("sectors", [])) - {CROSS_SECTOR}
+    b = set(second.get("sectors", [])) - {CROSS_SECTOR}
+    return bool(a and b) and a.isdisjoint(b)
 
 
 def facet_entries(record: dict) -> tuple[tuple[str, str], ...]:
     """(facet name, value) for every facet value of one initiative record."""
-    entries = []
-    for name, (key, _) in FACET_FIELDS.items():
-        value = record.get(key)
-        values = value if isinstance(value, list) else [value]
-        entries.extend((name, item) for item in values if item)  # the schema keeps list values unique
-    return tuple(entries)
+    return tuple((field.name, value) for field in FIELDS if field.facet for value in field.values(record))
 
 
 def summary_fields(record: dict) -> dict:

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from initiative_index.vocabulary import FILTER_NAMES, PERIOD_PARAMS
 from search_api.holder import NotReadyError
 from search_api.models import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS
 
@@ -24,6 +25,8 @@ FIELD_NAMES = {
     "filters": "filtrene",
     "period_from": "periodens start",
     "period_to": "periodens slutning",
+    "sort": "sorteringen",
+    "overlaps": "antal par (overlaps)",
 }
 
 
@@ -56,15 +59,16 @@ def danish_message(error: dict) -> str:
         return f"Søgningen er for lang: højst {MAX_QUERY_CHARS} tegn."
     if kind == "literal_error" and field == "søgetypen":
         return "Ukendt søgetype. Brug 'hybrid', 'lexical' eller 'semantic'."
+    if kind == "literal_error" and field == "sorteringen":
+        return "Ukendt sortering. Brug 'relevance', 'title', 'newest' eller 'status'."
+    if kind in ("greater_than_equal", "less_than_equal") and "overlaps" in field:
+        return "Antal par (overlaps) skal være mellem 0 og 200."
     if kind in ("greater_than_equal", "less_than_equal") and "limit" in field:
         return f"Antal resultater (limit) skal være mellem 1 og {MAX_LIMIT}."
     if kind in ("greater_than_equal", "less_than_equal") and "offset" in field:
         return f"Startposition (offset) skal være mellem 0 og {MAX_OFFSET}."
     if kind == "extra_forbidden":
-        return (
-            f"Ukendt felt: '{loc[-1]}'. Mulige filtre: sector, organisation, cluster, status, target_group, "
-            "tag, period_from, period_to."
-        )
+        return f"Ukendt felt: '{loc[-1]}'. Mulige filtre: {', '.join((*FILTER_NAMES, *PERIOD_PARAMS))}."
     if kind in ("int_parsing", "int_type"):
         return f"{field.capitalize()} skal være et helt tal."
     if kind in ("bool_parsing", "bool_type"):

@@ -1,10 +1,10 @@
 """Keeps the current SearchEngine and swaps in a new one when an ingestion publishes a new index version.
 
 The API only reads. A background thread checks the manifest every `reload_interval` seconds; on a new
-version it builds a complete new engine (snapshot, lexical index) while requests keep using the old one,
-then swaps the reference, so no request fails in between. An embedded Chroma client caches the vector index
-in memory and does not see another process's writes, so in embedded mode the client is reopened for each
-new version; a Chroma server is simply read again.
+version it builds a complete new engine (snapshot, lexical index, landscape) while requests keep using the
+old one, then swaps the reference, so no request fails in between. An embedded Chroma client caches the
+vector index in memory and does not see another process's writes, so in embedded mode the client is
+reopened for each new version; a Chroma server is simply read again.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from initiative_index.errors import IndexNotFoundError, OverblikError, StoreUnav
 from initiative_index.settings import Settings
 from initiative_index.snapshot import IndexSnapshot
 from initiative_index.store import ChunkStore, open_client, reset_embedded_clients
+from landscape.model import ensure_landscape, stored_steering
 from search_api.engine import SearchEngine
 
 log = logging.getLogger("overblik.index")
@@ -103,7 +104,11 @@ class EngineHolder:
             self._embedder = load_embedder(self.settings)
         manifest.check_model(self._embedder.name, self._embedder.dimension, self._embedder.document_prompt)
         snapshot = IndexSnapshot.load(store, self.settings, manifest)
-        engine = SearchEngine(self.settings, store, self._embedder, snapshot)
+        # Saved by the ingestion that published this version; computed here (once) only when it is not.
+        landscape = ensure_landscape(
+            store, snapshot, stored_steering(store), self.settings.landscape_path, save=not manifest.dirty
+        )
+        engine = SearchEngine(self.settings, store, self._embedder, snapshot, landscape)
         engine.warm_up()  # the first user request should not pay for loading the vector index
         self._engine = engine
         log.info("index version %s loaded: %d chunks", manifest.index_version, len(snapshot.ids))

@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from initiative_index.filters import SearchFilters
 
 SearchMode = Literal["hybrid", "lexical", "semantic"]
+# relevance (default with a query), title (A–Å; the default without one), newest (latest start first),
+# status (lifecycle: idé first, afsluttet last)
+SortOrder = Literal["relevance", "title", "newest", "status"]
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 50
 MAX_OFFSET = 10_000
@@ -45,17 +48,27 @@ class SearchRequest(BaseModel):
         },
     )
 
-    query: str = Field(max_length=MAX_QUERY_CHARS, description="The question, in Danish or English.")
+    query: str | None = Field(
+        None,
+        max_length=MAX_QUERY_CHARS,
+        description="The question, in Danish or English; leave it out to list every initiative the filters "
+        "allow (browsing).",
+    )
     mode: SearchMode = Field("hybrid", description="hybrid (default), lexical (BM25) or semantic (vectors).")
     filters: SearchFilters = Field(default_factory=SearchFilters)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
     limit: int = Field(10, ge=1, le=MAX_LIMIT)
     explain: bool = Field(False, description="Add each result's lexical rank, semantic rank and fused score.")
+    sort: SortOrder = Field(
+        "relevance",
+        description="relevance (best match first; without a query: title), title, newest (latest start) "
+        "or status (idé first).",
+    )
 
     @field_validator("query")
     @classmethod
-    def _clean(cls, value: str) -> str:
-        return clean_query(value)
+    def _clean(cls, value: str | None) -> str | None:
+        return None if value is None else clean_query(value)
 
 
 class Passage(BaseModel):
@@ -74,6 +87,11 @@ class Explanation(BaseModel):
     fused_score: float
 
 
+class OutcomeStatement(BaseModel):
+    text: str = Field(description="A short outcome, e.g. '32 % færre akutte indlæggelser'.")
+    document: str | None = Field(None, description="The document it comes from (its file name).")
+
+
 class InitiativeSummary(BaseModel):
     """The fields of an initiative a result list shows."""
 
@@ -90,6 +108,11 @@ class InitiativeSummary(BaseModel):
     end_date: str | None = None
     url: str | None = None
     has_metadata: bool = True
+    evaluation: str | None = Field(None, description="ingen | intern | ekstern | forskning")
+    effect: str | None = Field(None, description="dokumenteret | delvis | ingen | ikke målt")
+    results: list[OutcomeStatement] = []
+    theme: str | None = Field(None, description="The primary theme's id (see /overview).")
+    theme_label: str | None = None
 
 
 class SearchHit(InitiativeSummary):
@@ -106,14 +129,16 @@ class FacetValue(BaseModel):
 
 
 class SearchResponse(BaseModel):
-    query: str
+    query: str | None = Field(description="The query searched; null when browsing.")
     mode: SearchMode
+    sort: SortOrder
     total: int = Field(description="Initiatives that match the query and filters.")
     offset: int
     limit: int
     results: list[SearchHit]
     facets: dict[str, list[FacetValue]] = Field(
-        description="Counts per value of sector, organisation, cluster, status and target_group."
+        description="Counts per value of sector, organisation, cluster, status, target_group, evaluation, "
+        "effect and theme, over all matching initiatives."
     )
     index_version: str
     took_ms: float
@@ -135,10 +160,17 @@ class InitiativeDetail(InitiativeSummary):
 
 class SimilarInitiative(InitiativeSummary):
     similarity: float
-    different_sector: bool = Field(description="Shares no sector with the initiative asked about.")
-    different_organisation: bool = Field(
-        description="Shares no organisation with the initiative asked about."
+    different_sector: bool = Field(
+        description="Shares no sector with the initiative asked about ('tværsektoriel' aside)."
     )
+    different_organisation: bool = Field(
+        description="Run by another lead organisation than the initiative asked about."
+    )
+    same_idea: bool = Field(
+        description="Listed under 'the same idea elsewhere': another organisation or sector, same need and "
+        "approach."
+    )
+    reason: str | None = Field(None, description="Why it is the same idea (shared target group, keywords).")
     detail_url: str
 
 
@@ -164,3 +196,86 @@ class Stats(BaseModel):
 
 class ErrorResponse(BaseModel):
     detail: str = Field(description="What went wrong, in Danish.")
+
+
+class ThemeOverview(BaseModel):
+    """One theme within the overview's set of initiatives."""
+
+    id: str
+    label: str
+    keywords: list[str] = Field(description="3–8 distinctive words of the theme, as they are written.")
+    named: bool = Field(description="Named by the region in themes.yaml (its label stays).")
+    initiatives: list[str] = Field(description="Ids of the initiatives whose primary theme this is.")
+    secondary: list[str] = Field(description="Ids of initiatives that are also about this theme.")
+    count: int
+    by_sector: dict[str, int]
+    by_cluster: dict[str, int]
+    with_effect: int = Field(description="Initiatives with documented or partial effect ('virksomme').")
+
+
+class MatrixColumn(BaseModel):
+    value: str
+    label: str
+    count: int = Field(description="Initiatives in the set with this value (any theme).")
+
+
+class OverviewMatrix(BaseModel):
+    """Themes x sectors and themes x municipalities / organisations: primary members per cell."""
+
+    sectors: list[MatrixColumn]
+    municipalities: list[MatrixColumn]
+    organisations: list[MatrixColumn] = Field(description="The most frequent organisations (up to 20).")
+    themes_x_sectors: dict[str, dict[str, int]] = Field(description="theme id -> sector -> count")
+    themes_x_municipalities: dict[str, dict[str, int]]
+    themes_x_organisations: dict[str, dict[str, int]]
+
+
+class OverlapItem(BaseModel):
+    """Two initiatives of different organisations or sectors doing the same thing the same way."""
+
+    initiatives: list[str] = Field(min_length=2, max_length=2)
+    titles: list[str]
+    organisations: list[str] = Field(description="Each initiative's lead organisation.")
+    score: float
+    reason: str
+    shared_target_groups: list[str]
+    shared_keywords: list[str]
+
+
+class MapPoint(BaseModel):
+    id: str
+    title: str
+    x: float = Field(ge=0, le=1)
+    y: float = Field(ge=0, le=1)
+    theme: str
+    sector: str | None = Field(
+        description="The first sector other than 'tværsektoriel' (the point's colour)."
+    )
+    effect: str | None = None
+
+
+class EffectiveInitiative(BaseModel):
+    id: str
+    title: str
+    organisations: list[str]
+    sectors: list[str]
+    theme: str | None
+    evaluation: str | None
+    effect: str
+    results: list[OutcomeStatement]
+
+
+class OverviewResponse(BaseModel):
+    """The landscape of the initiatives a filter (and optional query) selects."""
+
+    query: str | None
+    total: int = Field(description="Initiatives in the set.")
+    with_effect: int = Field(description="Of these, with documented or partial effect.")
+    themes: list[ThemeOverview] = Field(description="Themes with members in the set, largest first.")
+    matrix: OverviewMatrix
+    overlaps: list[OverlapItem] = Field(description="The same idea elsewhere, best first (both in the set).")
+    map: list[MapPoint]
+    effective: list[EffectiveInitiative] = Field(description="'Virksomme initiativer': documented first.")
+    facets: dict[str, list[FacetValue]]
+    index_version: str
+    took_ms: float

@@ -73,12 +73,22 @@ def test_similar_initiatives_exclude_itself_and_mark_other_sectors_and_organisat
     assert response.status_code == 200
     results = response.json()["results"]
     assert results and all(r["id"] != "video-plejehjem-aalborg" for r in results)
-    similarities = [r["similarity"] for r in results]
-    assert similarities == sorted(similarities, reverse=True)
+    # 'The same idea elsewhere' first, then the rest; each part by similarity.
+    flags = [r["same_idea"] for r in results]
+    assert flags == sorted(flags, reverse=True)
+    for part in (True, False):
+        similarities = [r["similarity"] for r in results if r["same_idea"] is part]
+        assert similarities == sorted(similarities, reverse=True)
     for result in results:
         other = records.get(result["id"], {"sectors": [], "organisations": []})
-        assert result["different_sector"] == set(other["sectors"]).isdisjoint(me["sectors"])
-        assert result["different_organisation"] == set(other["organisations"]).isdisjoint(me["organisations"])
+        own_sectors = set(me["sectors"]) - {"tværsektoriel"}
+        other_sectors = set(other["sectors"]) - {"tværsektoriel"}
+        assert result["different_sector"] == bool(
+            own_sectors and other_sectors and own_sectors.isdisjoint(other_sectors)
+        )
+        lead = other["organisations"][0] if other["organisations"] else ""
+        assert result["different_organisation"] == (lead != me["organisations"][0])
+        assert (result["reason"] is not None) == result["same_idea"]
     assert (
         len(api.get("/initiatives/video-plejehjem-aalborg/similar", params={"limit": 2}).json()["results"])
         == 2

@@ -68,6 +68,7 @@ def test_chunks_carry_their_initiative_and_document(rows):
     assert meta["start_day"] == 20230101
     assert meta["end_day"] == 99991231  # no end date: ongoing
     assert meta["page_start"] == meta["page_end"] == 0  # Markdown has no pages
+    assert (meta["evaluation"], meta["effect"]) == ("ekstern", "dokumenteret")  # filterable inside Chroma
 
 
 def test_each_initiative_has_a_card_with_its_public_record(rows):
@@ -80,6 +81,11 @@ def test_each_initiative_has_a_card_with_its_public_record(rows):
     assert record["has_metadata"] is True
     assert {doc["file"] for doc in record["documents"]} == {"beskrivelse.md"}
     assert "Status: Drift" in cards["video-plejehjem-aalborg"]["document"]
+    assert record["results"] == [
+        {"text": "Færre lægebesøg og hurtigere afklaring for beboerne", "document": "beskrivelse.md"}
+    ]
+    card = cards["video-plejehjem-aalborg"]["document"]
+    assert "Effekt: Dokumenteret effekt" in card and "Resultater: Færre lægebesøg" in card
 
 
 def test_pdf_chunk_records_the_pages_it_spans_and_where_each_begins(rows):

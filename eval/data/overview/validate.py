@@ -28,7 +28,9 @@ def read_tsv(name, header):
 
 def main():
     errors = []
-    corpus_ids = {p.name for p in (ROOT / "corpus" / "initiatives").iterdir() if (p / "initiative.yaml").exists()}
+    corpus_ids = {
+        p.name for p in (ROOT / "corpus" / "initiatives").iterdir() if (p / "initiative.yaml").exists()
+    }
 
     labels = read_tsv("theme-labels.tsv", ["theme", "label", "description"])
     label_ids = [r[0] for r in labels]

@@ -1,0 +1,204 @@
+"""The landscape of one index version: themes, the same idea elsewhere, the map and nearest neighbours.
+
+Computed once per index version and steering (themes.yaml), at the end of ingestion or by the first API
+process that needs it, and saved as JSON next to the lexical index; the same inputs always give the same
+landscape. Requests only read it: a filtered or searched overview is a count over a subset of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from initiative_index.snapshot import IndexSnapshot
+from initiative_index.store import ChunkStore
+from landscape.features import build_features
+from landscape.keywords import PhraseWeights, place_words
+from landscape.layout import layout
+from landscape.overlaps import find_overlaps
+from landscape.profiles import build_profiles, initiative_vectors
+from landscape.steering import SteeringError, ThemeSteering, parse_steering
+from landscape.themes import assign_themes
+
+log = logging.getLogger("overblik.landscape")
+
+LANDSCAPE_FORMAT = 1  # bump when what is computed changes, so saved landscapes are recomputed
+NEIGHBOURS_KEPT = 10
+
+
+@dataclass
+class ThemeInfo:
+    id: str
+    label: str
+    keywords: list[str]
+    named: bool
+
+
+@dataclass
+class OverlapInfo:
+    initiatives: tuple[str, str]
+    score: float
+    reason: str
+    shared_target_groups: list[str]
+    shared_keywords: list[str]
+
+
+@dataclass
+class Landscape:
+    """Everything the overview shows that does not depend on a request."""
+
+    version: str
+    key: str  # index version + steering + format: what the saved copy is valid for
+    themes: list[ThemeInfo]
+    theme_of: dict[str, str]  # initiative id -> primary theme id
+    secondary_of: dict[str, list[str]]
+    position: dict[str, tuple[float, float]]  # initiative id -> (x, y) in [0, 1]
+    overlaps: list[OverlapInfo]  # best first
+    neighbours: dict[str, list[tuple[str, float]]]  # initiative id -> most similar others, best first
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def theme_by_id(self) -> dict[str, ThemeInfo]:
+        return {theme.id: theme for theme in self.themes}
+
+    # -- persistence -----------------------------------------------------------------------------
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Landscape:
+        data = json.loads(text)
+        return cls(
+            version=data["version"],
+            key=data["key"],
+            themes=[ThemeInfo(**theme) for theme in data["themes"]],
+            theme_of=data["theme_of"],
+            secondary_of=data["secondary_of"],
+            position={i: (xy[0], xy[1]) for i, xy in data["position"].items()},
+            overlaps=[OverlapInfo(**{**o, "initiatives": tuple(o["initiatives"])}) for o in data["overlaps"]],
+            neighbours={i: [(other, score) for other, score in n] for i, n in data["neighbours"].items()},
+            notes=data.get("notes", []),
+            seconds=data.get("seconds", 0.0),
+        )
+
+    def save(self, root: Path) -> Path:
+        """Write atomically under `root`; older landscapes there are removed."""
+        root.mkdir(parents=True, exist_ok=True)
+        target = root / f"{self.key}.json"
+        handle, staging = tempfile.mkstemp(prefix=".building-", suffix=".json", dir=root)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(self.to_json())
+        os.replace(staging, target)
+        for entry in root.iterdir():
+            if entry != target and entry.suffix == ".json" and not entry.name.startswith(".building-"):
+                entry.unlink(missing_ok=True)
+        return target
+
+    @classmethod
+    def load(cls, root: Path, key: str) -> Landscape | None:
+        try:
+            return cls.from_json((root / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
+def landscape_key(version: str, steering: ThemeSteering) -> str:
+    """What a saved landscape is valid for: the index version, the steering and this code's format."""
+    digest = hashlib.sha256(f"{LANDSCAPE_FORMAT}\0{steering.model_dump_json()}".encode()).hexdigest()
+    return f"{version}-{digest[:12]}"
+
+
+def compute_landscape(store: ChunkStore, snapshot: IndexSnapshot, steering: ThemeSteering) -> Landscape:
+    """Themes, overlaps, map and neighbours of every initiative in the snapshot."""
+    started = time.perf_counter()
+    analyzer = snapshot.lexical.analyzer
+    profiles = build_profiles(snapshot, initiative_vectors(store, snapshot))
+    ids = profiles.ids
+    if not ids:
+        return Landscape(snapshot.version, landscape_key(snapshot.version, steering), [], {}, {}, {}, [], {})
+    features = build_features(profiles)
+    phrases = PhraseWeights.build(
+        profiles, place_words(profiles.records, analyzer.stem, steering.exclude_keywords)
+    )
+    assignment = assign_themes(profiles, features, phrases, steering, analyzer.terms)
+    overlaps = find_overlaps(profiles, features, phrases)
+    coordinates = layout(features.combined)
+    themes = assignment.themes
+    landscape = Landscape(
+        version=snapshot.version,
+        key=landscape_key(snapshot.version, steering),
+        themes=[ThemeInfo(t.id, t.label, t.keywords, t.named) for t in themes],
+        theme_of={ids[row]: themes[t].id for row, t in enumerate(assignment.primary.tolist())},
+        secondary_of={
+            ids[row]: [themes[t].id for t in others] for row, others in enumerate(assignment.secondary)
+        },
+        position={ids[row]: (float(x), float(y)) for row, (x, y) in enumerate(coordinates.tolist())},
+        overlaps=[
+            OverlapInfo(
+                (ids[o.a], ids[o.b]),
+                o.score,
+                o.reason(),
+                list(o.shared_target_groups),
+                list(o.shared_keywords),
+            )
+            for o in overlaps
+        ],
+        neighbours=_neighbours(features.combined, ids),
+        notes=assignment.notes,
+    )
+    landscape.seconds = round(time.perf_counter() - started, 3)
+    return landscape
+
+
+def _neighbours(
+    combined: np.ndarray, ids: list[str], block: int = 2_048
+) -> dict[str, list[tuple[str, float]]]:
+    keep = min(NEIGHBOURS_KEPT, len(ids) - 1)
+    result: dict[str, list[tuple[str, float]]] = {}
+    for start in range(0, len(ids), block):
+        similarity = combined[start : start + block] @ combined.T
+        for offset, row in enumerate(similarity):
+            me = start + offset
+            row[me] = -np.inf
+            best = np.argsort(-row, kind="stable")[:keep] if keep > 0 else []
+            result[ids[me]] = [(ids[other], round(float(row[other]), 4)) for other in best]
+    return result
+
+
+def ensure_landscape(
+    store: ChunkStore, snapshot: IndexSnapshot, steering: ThemeSteering, root: Path, save: bool = True
+) -> Landscape:
+    """The saved landscape of this version and steering, or a new one (saved when `save`)."""
+    key = landscape_key(snapshot.version, steering)
+    saved = Landscape.load(root, key)
+    if saved is not None:
+        return saved
+    landscape = compute_landscape(store, snapshot, steering)
+    for note in landscape.notes:
+        log.warning(note)
+    if save:
+        landscape.save(root)
+    log.info("landscape of %d initiatives computed in %.1f s", len(landscape.theme_of), landscape.seconds)
+    return landscape
+
+
+def stored_steering(store: ChunkStore) -> ThemeSteering:
+    """The themes.yaml stored with the index, validated (an unreadable one counts as none, with a warning)."""
+    stored = store.read_steering()
+    if stored is None:
+        return ThemeSteering()
+    try:
+        return parse_steering(stored.text, stored.source)
+    except SteeringError as exc:
+        log.warning("ignoring the stored themes file: %s", exc)
+        return ThemeSteering()

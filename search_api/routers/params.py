@@ -1,0 +1,56 @@
+"""Query-string parameters shared by GET /search, /overview and /export.csv: the filters, declared once.
+
+Every filter of initiative_index.vocabulary is a repeatable parameter (values of one field are alternatives);
+an unknown parameter is refused with a Danish message listing the known ones, so a typo never silently
+widens a search.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from initiative_index.filters import SearchFilters
+from initiative_index.vocabulary import FILTER_NAMES, PERIOD_PARAMS
+from search_api.errors import BadRequest
+
+Values = Annotated[list[str] | None, Query()]
+
+
+def filter_params(
+    sector: Annotated[list[str] | None, Query(examples=[["kommune"]])] = None,
+    organisation: Values = None,
+    cluster: Values = None,
+    status: Values = None,
+    target_group: Values = None,
+    tag: Values = None,
+    evaluation: Values = None,
+    effect: Annotated[
+        list[str] | None, Query(description="effect=dokumenteret&effect=delvis: 'virksomme initiativer'")
+    ] = None,
+    theme: Annotated[list[str] | None, Query(description="Theme ids, as /overview gives them.")] = None,
+    period_from: Annotated[date | None, Query()] = None,
+    period_to: Annotated[date | None, Query()] = None,
+) -> SearchFilters:
+    """The filters of a GET request (repeat a parameter for several values: sector=kommune&sector=region)."""
+    given = {
+        "sector": sector, "organisation": organisation, "cluster": cluster, "status": status,
+        "target_group": target_group, "tag": tag, "evaluation": evaluation, "effect": effect, "theme": theme,
+        "period_from": period_from, "period_to": period_to,
+    }  # fmt: skip
+    try:
+        return SearchFilters(**{name: value for name, value in given.items() if value})
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
+
+
+def refuse_unknown(request: Request, own: tuple[str, ...]) -> None:
+    """A 422 with the known parameters when the query string has one this endpoint does not take."""
+    known = (*own, *FILTER_NAMES, *PERIOD_PARAMS)
+    unknown = sorted(set(request.query_params) - set(known))
+    if unknown:
+        raise BadRequest(f"Ukendt parameter: '{unknown[0]}'. Mulige: {', '.join(known)}.")
