@@ -19,7 +19,7 @@ NOT_FOUND = {404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
 
 
 def _record(engine: SearchEngine, initiative_id: str) -> dict:
-    record = engine.snapshot.records.get(initiative_id)
+    record = engine.records.get(initiative_id)
     if record is None:
         raise HTTPException(404, detail=f"Initiativet '{initiative_id}' findes ikke.")
     return record
