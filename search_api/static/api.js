@@ -56,8 +56,12 @@ export function createClient(base) {
 
   return {
     href,
-    /** GET /search with `params` (URLSearchParams: q, filters, offset, limit). */
+    /** GET /search with `params` (URLSearchParams: q, filters, sort, offset, limit); without q it lists. */
     search: (params, signal) => getJson("/search", params, signal),
+    /** GET /overview with `params` (URLSearchParams: filters, optional q). */
+    overview: (params, signal) => getJson("/overview", params, signal),
+    /** The address of GET /export.csv with `params` (the same as /search's, without paging). */
+    exportHref: (params) => href("/export.csv", params),
     initiative: (id, signal) => getJson(`/initiatives/${encodeURIComponent(id)}`, null, signal),
     similar: (id, limit, signal) =>
       getJson(`/initiatives/${encodeURIComponent(id)}/similar`, new URLSearchParams({ limit }), signal),

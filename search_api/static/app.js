@@ -1,10 +1,10 @@
-// The search page: routes between the search and the detail view by the URL's query string
-// (see url-state.js), with history.pushState for links and popstate for the back button.
+// The page: routes between the overview, the list, the search and the detail view by the URL's query
+// string (see url-state.js), with history.pushState for links and popstate for the back button.
 
 import { createClient } from "./api.js";
 import { createDetailView } from "./detail-view.js";
 import { createSearchView } from "./search-view.js";
-import { readState, searchQuery } from "./url-state.js";
+import { pageQuery, readState } from "./url-state.js";
 
 const byId = (id) => document.getElementById(id);
 
@@ -14,7 +14,13 @@ const form = byId("search-form");
 const input = byId("q");
 const searchView = byId("search-view");
 const detailView = byId("detail-view");
-let lastSearch = null; // query string of the last search shown, for "Tilbage til resultaterne"
+// The overview, list or search shown last, for the detail view's way back.
+let lastCollection = null;
+const BACK_TEXT = {
+  overview: "Tilbage til overblikket",
+  list: "Tilbage til listen",
+  search: "Tilbage til resultaterne",
+};
 
 const search = createSearchView({
   client,
@@ -28,6 +34,9 @@ const search = createSearchView({
     list: byId("result-list"),
     pager: byId("pager"),
     heading: byId("results-heading"),
+    intro: byId("intro"),
+    toolbar: byId("toolbar"),
+    title: byId("page-title"),
   },
 });
 
@@ -35,13 +44,16 @@ const detail = createDetailView({
   client,
   container: detailView,
   backLink: () =>
-    lastSearch
-      ? { href: lastSearch, text: "Tilbage til resultaterne" }
-      : { href: "?", text: "Til søgningen" },
+    lastCollection
+      ? { href: lastCollection.query, text: BACK_TEXT[lastCollection.view] }
+      : { href: "?", text: "Til overblikket" },
 });
+
+let routed = null; // the query string shown, so that moving within the page (#main) is not a new view
 
 /** Shows the view the current URL asks for. */
 function route({ focus = null, scroll = null } = {}) {
+  routed = location.search;
   const state = readState(location.search);
   const showingDetail = state.view === "detail";
   searchView.hidden = showingDetail;
@@ -52,7 +64,7 @@ function route({ focus = null, scroll = null } = {}) {
     return;
   }
   input.value = state.q;
-  lastSearch = state.q ? location.search : null;
+  lastCollection = { view: state.view, query: location.search || "?" };
   search.show(state, { focus, scroll });
 }
 
@@ -72,26 +84,31 @@ function navigate(query, { focus = "heading" } = {}) {
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   const q = input.value.trim();
+  // A search keeps the filters of the overview, list or search it starts from.
   const current = readState(location.search);
-  const keep = current.view === "search" ? current : { filters: {}, mode: "" };
+  const keep = current.view === "detail" ? { filters: {}, mode: "" } : current;
   // Keep the focus in the box: the status line announces the result.
-  navigate(searchQuery({ ...keep, q, page: 1 }), { focus: null });
+  navigate(pageQuery({ filters: keep.filters, mode: keep.mode, q, page: 1 }), { focus: null });
 });
 
 // Links within the page (same path, another query string) change the view without loading the page.
 document.addEventListener("click", (event) => {
   const link = event.target.closest?.("a[href]");
   if (!link || event.defaultPrevented || event.button !== 0) return;
-  if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey || link.target) return;
-  const url = new URL(link.href);
+  if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey || link.getAttribute("target")) return;
+  // An SVG link (a point on the map) has no string `href`: read the attribute.
+  const url = new URL(link.getAttribute("href"), location.href);
   if (url.origin !== location.origin || url.pathname !== location.pathname || link.hasAttribute("download")) {
     return;
   }
+  if (url.hash && url.search === location.search) return; // a place on this page, such as the skip link
   event.preventDefault();
   navigate(url.search || "?", { focus: link.dataset.focus || "heading" });
 });
 
-window.addEventListener("popstate", (event) => route({ scroll: event.state?.scroll ?? 0 }));
+window.addEventListener("popstate", (event) => {
+  if (location.search !== routed) route({ scroll: event.state?.scroll ?? 0 });
+});
 
 history.scrollRestoration = "manual";
 route();

@@ -7,20 +7,20 @@ import { h, visuallyHidden } from "./render.js";
 const FACET_VISIBLE = 6;
 
 /** A chip's text: "Sektor: Kommune", but "Sundhedsklynge Nord" (the label says what it is). */
-function chipText(facet, value) {
-  const label = labelFor(facet.name, value);
+function chipText(facet, label) {
   return label.startsWith(facet.heading) ? label : `${facet.heading}: ${label}`;
 }
 
 /**
  * The chosen filters as buttons that remove them, or [] when none is chosen.
- * `onRemove(name, value)` removes one, `onClear()` all.
+ * `onRemove(name, value)` removes one, `onClear()` all; `labelOf(name, value)` names a value (themes are
+ * named by the API).
  */
-export function chipList(filters, { onRemove, onClear }) {
+export function chipList(filters, { onRemove, onClear, labelOf = labelFor }) {
   const chosen = FACETS.flatMap((facet) => (filters[facet.name] || []).map((value) => ({ facet, value })));
   if (!chosen.length) return [];
   const items = chosen.map(({ facet, value }) => {
-    const text = chipText(facet, value);
+    const text = chipText(facet, labelOf(facet.name, value));
     return h(
       "li",
       {},
@@ -51,13 +51,14 @@ export function chipList(filters, { onRemove, onClear }) {
 /**
  * One facet as a group of checkboxes with counts, or null when it has no values.
  * `values` are the API's [{value, label, count}], `selected` the chosen values (kept even at count 0),
- * `expanded` the set of facets showing all their values, `onChange(name, value, checked)` applies a choice.
+ * `expanded` the set of facets showing all their values, `onChange(name, value, checked)` applies a choice,
+ * `labelOf(name, value)` names a chosen value the API did not count.
  */
-export function facetGroup(facet, values, selected, { expanded, onChange }) {
+export function facetGroup(facet, values, selected, { expanded, onChange, labelOf = labelFor }) {
   const known = new Set(values.map((item) => item.value));
   const missing = selected
     .filter((value) => !known.has(value))
-    .map((value) => ({ value, label: labelFor(facet.name, value), count: 0 }));
+    .map((value) => ({ value, label: labelOf(facet.name, value), count: 0 }));
   // Chosen values first, so they stay in view when the list is cut short.
   const all = [...values, ...missing].sort((a, b) => selected.includes(b.value) - selected.includes(a.value));
   if (!all.length) return null;
@@ -90,7 +91,7 @@ export function facetGroup(facet, values, selected, { expanded, onChange }) {
   const toggle = (event) => {
     if (showAll) expanded.delete(facet.name);
     else expanded.add(facet.name);
-    const group = facetGroup(facet, values, selected, { expanded, onChange });
+    const group = facetGroup(facet, values, selected, { expanded, onChange, labelOf });
     event.currentTarget.closest("fieldset").replaceWith(group);
     group.querySelector(".facet-more").focus();
   };

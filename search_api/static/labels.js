@@ -27,9 +27,30 @@ export const STATUS_LABELS = {
   afsluttet: "Afsluttet",
 };
 
-// The facets the page filters on, in the order shown, with the API parameter as key.
+export const EVALUATION_LABELS = {
+  ingen: "Ikke evalueret",
+  intern: "Intern evaluering",
+  ekstern: "Ekstern evaluering",
+  forskning: "Forskning",
+};
+
+export const EFFECT_LABELS = {
+  dokumenteret: "Dokumenteret effekt",
+  delvis: "Delvis effekt",
+  ingen: "Ingen påvist effekt",
+  "ikke målt": "Effekt ikke målt",
+};
+
+// "Virksomme initiativer": the effect values that count as documented or partial effect.
+export const EFFECTIVE = ["dokumenteret", "delvis"];
+
+// The facets the page filters on, in the order shown, with the API parameter as key. Themes are computed
+// per index version, so their labels come with the API's facet values (`labels: null` shows the value).
 export const FACETS = [
   { name: "sector", heading: "Sektor", labels: SECTOR_LABELS },
+  { name: "theme", heading: "Tema", labels: null },
+  { name: "effect", heading: "Effekt", labels: EFFECT_LABELS },
+  { name: "evaluation", heading: "Evaluering", labels: EVALUATION_LABELS },
   { name: "organisation", heading: "Organisation", labels: null },
   { name: "cluster", heading: "Sundhedsklynge", labels: CLUSTER_LABELS },
   { name: "status", heading: "Status", labels: STATUS_LABELS },
@@ -38,7 +59,7 @@ export const FACETS = [
 
 export const FACET_NAMES = FACETS.map((facet) => facet.name);
 
-/** The Danish label of a facet value; open vocabularies (organisations, target groups) show the value. */
+/** The Danish label of a facet value; an open vocabulary (organisations, themes …) shows the value. */
 export function labelFor(facetName, value) {
   const facet = FACETS.find((f) => f.name === facetName);
   return (facet && facet.labels && facet.labels[value]) || value;

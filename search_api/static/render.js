@@ -1,7 +1,7 @@
 // DOM building shared by the search page and the widget. API text is only ever inserted as text,
 // except a passage's `snippet`, which the API sends as escaped HTML with <mark> around matched words.
 
-import { labelFor } from "./labels.js";
+import { EFFECTIVE, labelFor } from "./labels.js";
 
 /** An element with attributes (`class`, `text`, `on<event>`, others as attributes) and children. */
 export function h(tag, attrs = {}, ...children) {
@@ -60,7 +60,14 @@ export function externalUrl(url) {
   }
 }
 
-/** Sector badges, then the cluster and the status, as a list (empty fields are left out). */
+/** The effect as a badge: "Dokumenteret effekt" and "Delvis effekt" stand out, the others are muted. */
+export function effectBadge(effect) {
+  if (!effect) return null;
+  const kind = effect === "dokumenteret" ? "documented" : EFFECTIVE.includes(effect) ? "partial" : "none";
+  return h("li", { class: `badge badge-effect badge-effect-${kind}` }, labelFor("effect", effect));
+}
+
+/** Sectors, cluster, status, effect and theme as a list of badges (empty fields are left out). */
 export function badgeList(item, extra = []) {
   const badges = [
     ...(item.sectors || []).map((s) => h("li", { class: "badge badge-sector" }, labelFor("sector", s))),
@@ -70,6 +77,8 @@ export function badgeList(item, extra = []) {
     item.status
       ? h("li", { class: "badge badge-status" }, visuallyHidden("Status: "), labelFor("status", item.status))
       : null,
+    effectBadge(item.effect),
+    item.theme_label ? h("li", { class: "badge badge-theme" }, "Tema: ", item.theme_label) : null,
     ...extra,
   ].filter(Boolean);
   return badges.length ? h("ul", { class: "badges", "aria-label": "Kendetegn" }, badges) : null;
@@ -110,14 +119,37 @@ export function passageList(passages, client) {
   );
 }
 
+/**
+ * Outcome statements ("32 % færre indlæggelser"), each naming its document; `documentLink(name)` may give
+ * the document's address (then the name is a link), or null.
+ */
+export function outcomeList(results, { max = Infinity, documentLink = () => null } = {}) {
+  const shown = (results || []).slice(0, max);
+  if (!shown.length) return null;
+  return h(
+    "ul",
+    { class: "outcomes", "aria-label": "Resultater" },
+    shown.map((result) => {
+      const link = result.document ? documentLink(result.document) : null;
+      const source = result.document
+        ? h("span", { class: "outcome-source" }, "Kilde: ", link || result.document)
+        : null;
+      return h("li", {}, h("span", { class: "outcome-text" }, result.text), source ? " " : null, source);
+    }),
+  );
+}
+
 let cardCount = 0;
 
 /**
- * A search result: title linking to the detail view, organisations, badges, period and passages.
+ * A search result: title linking to the detail view, organisations, badges, period, passages and results.
  * `detailHref(id)` gives the detail view's address; `level` is the title's heading level; the API decides
- * how many passages a hit has, `maxPassages` may show fewer.
+ * how many passages a hit has, `maxPassages` may show fewer; `maxResults` outcome statements are shown.
  */
-export function resultCard(hit, { client, detailHref, level = 2, maxPassages = Infinity, extraBadges = [] }) {
+export function resultCard(
+  hit,
+  { client, detailHref, level = 2, maxPassages = Infinity, maxResults = 0, extraBadges = [] },
+) {
   const titleId = `overblik-card-${++cardCount}`;
   const passages = (hit.passages || []).slice(0, maxPassages);
   return h(
@@ -135,6 +167,7 @@ export function resultCard(hit, { client, detailHref, level = 2, maxPassages = I
       : hit.summary
         ? h("p", { class: "summary clamp" }, hit.summary)
         : null,
+    maxResults ? outcomeList(hit.results, { max: maxResults }) : null,
   );
 }
 

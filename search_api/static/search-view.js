@@ -1,16 +1,24 @@
-// The search view: the status line, chips and facets, the result cards and the pages of results.
+// The views of many initiatives: the overview (the front page, also of a search), the list (browsing
+// without a query) and the search results. They share the status line, the facets and chips, and a tool
+// bar (the order, the way between overview and list, the CSV export); overview-view.js draws the overview.
 
 import { latestOnly } from "./api.js";
 import { chipList, facetGroup } from "./filters.js";
-import { FACETS } from "./labels.js";
+import { FACETS, labelFor } from "./labels.js";
+import { renderOverview } from "./overview-view.js";
 import { formatCount, h, loadingMessage, resultCard, stateMessage } from "./render.js";
 import {
   PAGE_SIZE,
+  SORTS,
   apiParams,
   detailQuery,
+  exportParams,
   facetParams,
   hasFilters,
-  searchQuery,
+  overviewOf,
+  overviewParams,
+  pageQuery,
+  resultsOf,
   toggleFilter,
 } from "./url-state.js";
 
@@ -21,18 +29,31 @@ const EXAMPLES = [
   "akutteam",
 ];
 const INTRO =
-  "Find initiativer, projekter og indsatser på tværs af regionen, hospitalerne, psykiatrien, " +
-  "de 11 kommuner og almen praksis – og se, hvem der arbejder med det samme som dig.";
+  "Overblik over initiativer, projekter og indsatser på tværs af regionen, hospitalerne, psykiatrien, " +
+  "de 11 kommuner og almen praksis: hvad der findes, hvad der virker, og hvem der arbejder med det samme " +
+  "som dig.";
+const SORT_LABELS = { relevance: "Relevans", title: "Titel", newest: "Nyeste start", status: "Status" };
+const SITE_TITLE = "Overblik – sundhedsinitiativer i Nordjylland";
 
 /**
- * The search results and their filters. `elements` are the page's containers; `navigate(query, options)`
- * pushes a new URL and shows it.
+ * The overview, list and search views and their filters. `elements` are the page's containers;
+ * `navigate(query, options)` pushes a new URL and shows it.
  */
 export function createSearchView({ client, elements, navigate }) {
-  const { facets, facetGroups, facetToggle, chips, live, list, pager, heading } = elements;
+  const { facets, facetGroups, facetToggle, chips, live, list, pager, heading, intro, toolbar, title } =
+    elements;
   const run = latestOnly();
   const expanded = new Set(); // facets showing all their values
+  const apiLabels = new Map(); // "facet\u0000value" -> label, as the API names values (themes)
   const statsLine = h("p", { class: "stats" });
+  const sortSelect = h("select", {
+    id: "sort",
+    onchange: () => go({ ...state, sort: sortSelect.value, page: 1 }, "sort"),
+  });
+  const sortField = h("p", { class: "sort-field" }, h("label", { for: "sort" }, "Sortér efter"), sortSelect);
+  const switchLink = h("a", { class: "toolbar-link" });
+  const exportLink = h("a", { class: "toolbar-link", download: "" }, "Eksportér som CSV");
+  toolbar.replaceChildren(sortField, switchLink, exportLink);
   let state = null;
 
   facetToggle.addEventListener("click", () => {
@@ -41,52 +62,68 @@ export function createSearchView({ client, elements, navigate }) {
     facets.dataset.open = String(open);
   });
 
-  const go = (next, focus) => navigate(searchQuery(next), { focus });
+  const go = (next, focus) => navigate(pageQuery(next), { focus });
   const clearFilters = () => go({ ...state, filters: {}, page: 1 }, "heading");
   const removeFilter = (name, value) => go(toggleFilter(state, name, value, false), "chips");
   const chooseFilter = (name, value, on) =>
     go(toggleFilter(state, name, value, on), `facet:${name}:${value}`);
+  const labelOf = (name, value) => apiLabels.get(`${name}\u0000${value}`) || labelFor(name, value);
 
-  /** Shows the search described by `next` (from the URL); `focus` and `scroll` say where to land after. */
+  /** Shows the view described by `next` (from the URL); `focus` and `scroll` say where to land after. */
   async function show(next, { focus = null, scroll = null } = {}) {
     state = next;
-    if (!state.q) {
-      showIntro();
-      return;
-    }
-    document.title = `${state.q} – Søgning – Overblik`;
+    const overview = state.view === "overview";
+    document.title = pageTitle(state);
+    title.textContent = overview ? "Overblik over sundhedsinitiativer" : "Søg i sundhedsinitiativer";
+    showIntro(overview && !state.q);
     setBusy(true);
-    setStatus("Søger …", { loading: true });
-    const outcome = await run((signal) => loadResults(state, signal));
+    setStatus(
+      overview ? "Henter overblikket …" : state.q ? "Søger …" : "Henter initiativerne …",
+      { loading: true },
+    );
+    const outcome = await run((signal) => (overview ? loadOverview : loadResults)(state, signal));
     if (outcome.stale) return;
     setBusy(false);
     if (outcome.error) showError(outcome.error);
+    else if (overview) showOverview(outcome.value);
     else showResults(outcome.value);
     restoreFocus(focus);
     if (scroll !== null) window.scrollTo(0, scroll);
   }
 
-  /**
-   * The page of results and its facets. A facet that is filtered on lists its other values with the
-   * counts of the search without that filter (what choosing one more would add: values of a facet are
-   * alternatives), and its chosen values with their counts among the results shown.
-   */
   async function loadResults(current, signal) {
+    const main = await client.search(apiParams(current), signal);
+    return { ...main, facets: await facetsOf(main.facets, current, signal) };
+  }
+
+  async function loadOverview(current, signal) {
+    const main = await client.overview(overviewParams(current), signal);
+    return { ...main, facets: await facetsOf(main.facets, current, signal) };
+  }
+
+  /**
+   * The facets to show. A facet that is filtered on lists its other values with the counts of the same
+   * selection without that filter (what choosing one more would add: values of a facet are alternatives),
+   * and its chosen values with their counts in `own` (the facets of the selection shown).
+   */
+  async function facetsOf(own, current, signal) {
     const filtered = FACETS.map((f) => f.name).filter((name) => current.filters[name]?.length);
-    const [main, ...unfiltered] = await Promise.all([
-      client.search(apiParams(current), signal),
-      ...filtered.map((name) => client.search(facetParams(current, name), signal)),
-    ]);
-    const facetValues = { ...main.facets };
+    const unfiltered = await Promise.all(
+      filtered.map((name) => client.search(facetParams(current, name), signal)),
+    );
+    const values = { ...own };
     filtered.forEach((name, i) => {
       const chosen = current.filters[name];
-      const own = new Map((main.facets[name] || []).map((item) => [item.value, item]));
-      facetValues[name] = [
-        ...chosen.filter((value) => own.has(value)).map((value) => own.get(value)),
+      const counted = new Map((own[name] || []).map((item) => [item.value, item]));
+      values[name] = [
+        ...chosen.filter((value) => counted.has(value)).map((value) => counted.get(value)),
         ...(unfiltered[i].facets[name] || []).filter((item) => !chosen.includes(item.value)),
       ];
     });
-    return { ...main, facets: facetValues };
+    for (const [name, items] of Object.entries(values)) {
+      for (const item of items) apiLabels.set(`${name}\u0000${item.value}`, item.label);
+    }
+    return values;
   }
 
   function setBusy(busy) {
@@ -102,27 +139,22 @@ export function createSearchView({ client, elements, navigate }) {
     live.textContent = text || "";
   }
 
-  function showIntro() {
-    document.title = "Overblik – sundhedsinitiativer i Nordjylland";
-    setBusy(false);
-    setStatus(null);
-    facets.hidden = true;
-    chips.replaceChildren();
-    pager.replaceChildren();
-    const examples = EXAMPLES.map((q) =>
-      h("li", {}, h("a", { href: searchQuery({ q, filters: {}, page: 1 }) }, q)),
-    );
-    list.replaceChildren(
+  /** The short introduction above the front page's overview, with example searches and the numbers. */
+  function showIntro(visible) {
+    intro.hidden = !visible;
+    if (!visible || intro.childElementCount) return;
+    const examples = EXAMPLES.map((q) => h("li", {}, h("a", { href: pageQuery({ q, filters: {} }) }, q)));
+    intro.replaceChildren(
+      h("p", { class: "intro-text" }, INTRO),
       h(
         "div",
-        { class: "intro" },
-        h("p", {}, INTRO),
-        h("p", { class: "examples-label" }, "Prøv for eksempel:"),
-        h("ul", { class: "examples" }, examples),
-        statsLine,
+        { class: "examples-row" },
+        h("p", { class: "examples-label", id: "examples-label" }, "Prøv for eksempel at søge:"),
+        h("ul", { class: "examples", "aria-labelledby": "examples-label" }, examples),
       ),
+      statsLine,
     );
-    if (!statsLine.textContent) loadStats();
+    loadStats();
   }
 
   async function loadStats() {
@@ -132,47 +164,80 @@ export function createSearchView({ client, elements, navigate }) {
         `Overblik rummer ${formatCount(stats.initiatives, "initiativ", "initiativer")} ` +
         `med ${formatCount(stats.documents, "dokument", "dokumenter")}.`;
     } catch {
-      // The numbers are a courtesy; a search shows any real problem.
+      // The numbers are a courtesy; the overview shows any real problem.
     }
   }
 
   function showError(error) {
     setStatus(null);
     facets.hidden = true;
+    toolbar.hidden = true;
     pager.replaceChildren();
-    chips.replaceChildren(...chipList(state.filters, { onRemove: removeFilter, onClear: clearFilters }));
+    renderChips();
     const retry = button("Prøv igen", () => show(state));
-    list.replaceChildren(stateMessage("error", "Søgningen kunne ikke gennemføres", error.message, [retry]));
+    const what =
+      state.view === "overview" ? "Overblikket kunne ikke vises" : "Søgningen kunne ikke gennemføres";
+    list.replaceChildren(stateMessage("error", what, error.message, [retry]));
   }
 
   function showResults(response) {
     const pages = Math.max(1, Math.ceil(response.total / PAGE_SIZE));
     const where = pages > 1 ? ` – side ${Math.min(state.page, pages)} af ${pages}` : "";
-    setStatus(`${formatCount(response.total, "initiativ", "initiativer")} matcher »${state.q}«${where}`);
-    chips.replaceChildren(...chipList(state.filters, { onRemove: removeFilter, onClear: clearFilters }));
+    const count = formatCount(response.total, "initiativ", "initiativer");
+    if (state.q) setStatus(`${count} matcher »${state.q}«${where}`);
+    else if (hasFilters(state)) setStatus(`${count} matcher filtrene${where}`);
+    else setStatus(`Alle ${count}${where}`);
+    renderChips();
     renderFacets(response.facets);
+    renderToolbar(response.total);
     renderPager(pages);
     if (response.results.length) {
       const cards = response.results.map((hit) =>
-        h("li", {}, resultCard(hit, { client, detailHref: detailQuery })),
+        h("li", {}, resultCard(hit, { client, detailHref: detailQuery, maxResults: 2 })),
       );
       list.replaceChildren(h("ol", { class: "result-list", start: (state.page - 1) * PAGE_SIZE + 1 }, cards));
     } else if (response.total > 0) {
-      const first = h("a", { href: searchQuery({ ...state, page: 1 }) }, "Gå til første side");
+      const first = h("a", { href: pageQuery({ ...state, page: 1 }) }, "Gå til første side");
       list.replaceChildren(stateMessage("empty", "Der er ikke flere resultater", null, [first]));
     } else {
-      const clear = hasFilters(state)
-        ? [button("Fjern alle filtre", clearFilters)]
-        : [];
-      list.replaceChildren(
-        stateMessage(
+      list.replaceChildren(noneFound());
+    }
+  }
+
+  function showOverview(response) {
+    const count = formatCount(response.total, "initiativ", "initiativer");
+    if (state.q) setStatus(`Overblik over ${count}, der matcher »${state.q}«`);
+    else if (hasFilters(state)) setStatus(`Overblik over ${count}, der matcher filtrene`);
+    else setStatus(`Overblik over ${count}`);
+    for (const theme of response.themes) apiLabels.set(`theme\u0000${theme.id}`, theme.label);
+    renderChips();
+    renderFacets(response.facets);
+    renderToolbar(response.total);
+    pager.replaceChildren();
+    list.replaceChildren(...(response.total ? renderOverview(response, state) : [noneFound()]));
+  }
+
+  function noneFound() {
+    const clear = hasFilters(state) ? [button("Fjern alle filtre", clearFilters)] : [];
+    return state.q
+      ? stateMessage(
           "empty",
           "Ingen initiativer matcher din søgning",
           "Prøv færre eller andre ord, eller fjern et filter.",
           clear,
-        ),
-      );
-    }
+        )
+      : stateMessage(
+          "empty",
+          "Ingen initiativer matcher filtrene",
+          "Fjern et filter for at se flere.",
+          clear,
+        );
+  }
+
+  function renderChips() {
+    chips.replaceChildren(
+      ...chipList(state.filters, { onRemove: removeFilter, onClear: clearFilters, labelOf }),
+    );
   }
 
   function renderFacets(values) {
@@ -180,6 +245,7 @@ export function createSearchView({ client, elements, navigate }) {
       facetGroup(facet, values[facet.name] || [], state.filters[facet.name] || [], {
         expanded,
         onChange: chooseFilter,
+        labelOf,
       }),
     ).filter(Boolean);
     facets.hidden = !groups.length;
@@ -188,12 +254,36 @@ export function createSearchView({ client, elements, navigate }) {
     facetToggle.textContent = chosen ? `Filtre (${chosen} valgt)` : "Filtre";
   }
 
+  /** The order of a list (not of the overview), the way to the overview or the list, and the CSV export. */
+  function renderToolbar(total) {
+    toolbar.hidden = false;
+    const sorts = SORTS[state.view];
+    sortField.hidden = !sorts;
+    if (sorts) {
+      const option = (sort) => h("option", { value: sort, selected: sort === state.sort }, SORT_LABELS[sort]);
+      sortSelect.replaceChildren(...sorts.map(option));
+      sortSelect.value = state.sort;
+    }
+    if (state.view === "search") {
+      switchLink.textContent = "Se overblik over resultaterne";
+      switchLink.href = pageQuery(overviewOf(state));
+    } else if (state.view === "list") {
+      switchLink.textContent = "Tilbage til overblikket";
+      switchLink.href = pageQuery(overviewOf(state));
+    } else {
+      const all = total === 1 ? "initiativet" : `alle ${formatCount(total, "initiativ", "initiativer")}`;
+      switchLink.textContent = state.q ? "Tilbage til søgeresultaterne" : `Vis ${all} som liste`;
+      switchLink.href = pageQuery(resultsOf(state));
+    }
+    exportLink.href = client.exportHref(exportParams(state));
+  }
+
   function renderPager(pages) {
     if (pages <= 1) {
       pager.replaceChildren();
       return;
     }
-    const link = (page, text, rel) => h("a", { href: searchQuery({ ...state, page }), rel }, text);
+    const link = (page, text, rel) => h("a", { href: pageQuery({ ...state, page }), rel }, text);
     pager.replaceChildren(
       h(
         "ul",
@@ -205,7 +295,7 @@ export function createSearchView({ client, elements, navigate }) {
     );
   }
 
-  /** Puts the focus back where the person was: the same checkbox, the chips, or the results heading. */
+  /** Puts the focus back where the person was: the same checkbox, the chips, the order or the heading. */
   function restoreFocus(focus) {
     if (!focus) return;
     let target = null;
@@ -217,11 +307,19 @@ export function createSearchView({ client, elements, navigate }) {
       );
     } else if (focus === "chips") {
       target = chips.querySelector("button");
+    } else if (focus === "sort" && !toolbar.hidden && !sortField.hidden) {
+      target = sortSelect;
     }
     (target || (heading.hidden ? list.querySelector("[role=alert]") : heading))?.focus();
   }
 
   return { show };
+}
+
+function pageTitle(state) {
+  if (state.view === "overview") return state.q ? `Overblik: ${state.q} – Overblik` : SITE_TITLE;
+  if (state.view === "list") return "Alle initiativer – Overblik";
+  return `${state.q} – Søgning – Overblik`;
 }
 
 function button(text, onclick) {

@@ -3,7 +3,7 @@
 
 import { createClient, latestOnly } from "./api.js";
 import { formatCount, h, loadingMessage, resultCard, stateMessage } from "./render.js";
-import { detailQuery, searchQuery } from "./url-state.js";
+import { detailQuery, pageQuery } from "./url-state.js";
 
 /** Renders the widget into `root`; `api` is the API's address, `limit` the number of results shown. */
 export function mountWidget(root, { api, limit = 5 }) {
@@ -65,7 +65,7 @@ export function mountWidget(root, { api, limit = 5 }) {
       );
       return;
     }
-    const all = pageHref(searchQuery({ q, filters: {}, page: 1 }));
+    const all = pageHref(pageQuery({ q, filters: {}, page: 1 }));
     results.replaceChildren(
       h(
         "ol",
