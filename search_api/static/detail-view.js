@@ -1,4 +1,5 @@
-// The detail view of one initiative: all its metadata, its documents and "Lignende initiativer".
+// The detail view of one initiative: all its metadata, its evidence (evaluation, effect, results), its
+// documents, "Samme idé andre steder" and "Lignende initiativer".
 
 import { latestOnly } from "./api.js";
 import { labelFor } from "./labels.js";
@@ -8,10 +9,11 @@ import {
   formatPeriod,
   h,
   loadingMessage,
+  outcomeList,
   resultCard,
   stateMessage,
 } from "./render.js";
-import { detailQuery } from "./url-state.js";
+import { detailQuery, pageQuery } from "./url-state.js";
 
 const SIMILAR_LIMIT = 5;
 const NOT_GIVEN = "Ikke angivet";
@@ -37,10 +39,11 @@ export function createDetailView({ client, container, backLink }) {
     }
     const initiative = outcome.value;
     document.title = `${initiative.title} – Overblik`;
+    const sameIdea = h("section", { class: "similar", "aria-labelledby": "same-idea-title", hidden: true });
     const similar = h("div", { class: "similar-results" }, loadingMessage("Finder lignende initiativer …"));
-    container.replaceChildren(back(), article(initiative, similar));
+    container.replaceChildren(back(), article(initiative, sameIdea, similar));
     if (focus) container.querySelector("h1").focus();
-    loadSimilar(initiative, similar);
+    loadSimilar(initiative, sameIdea, similar);
   }
 
   function back() {
@@ -48,7 +51,7 @@ export function createDetailView({ client, container, backLink }) {
     return h("p", { class: "back" }, h("a", { href }, h("span", { "aria-hidden": "true" }, "← "), text));
   }
 
-  function article(initiative, similar) {
+  function article(initiative, sameIdea, similar) {
     return h(
       "article",
       { class: "detail", "aria-labelledby": "detail-title" },
@@ -57,8 +60,11 @@ export function createDetailView({ client, container, backLink }) {
       initiative.summary ? h("p", { class: "lead" }, initiative.summary) : null,
       h("h2", {}, "Oplysninger"),
       facts(initiative),
+      h("h2", {}, "Resultater"),
+      results(initiative),
       h("h2", {}, "Dokumenter"),
       documents(initiative),
+      sameIdea,
       h(
         "section",
         { class: "similar", "aria-labelledby": "similar-title" },
@@ -74,7 +80,8 @@ export function createDetailView({ client, container, backLink }) {
     );
   }
 
-  async function loadSimilar(initiative, target) {
+  /** The similar initiatives, split into the same idea elsewhere (with why) and the others. */
+  async function loadSimilar(initiative, sameIdea, target) {
     const outcome = await runSimilar((signal) => client.similar(initiative.id, SIMILAR_LIMIT, signal));
     if (outcome.stale) return;
     if (outcome.error) {
@@ -83,34 +90,56 @@ export function createDetailView({ client, container, backLink }) {
       );
       return;
     }
-    const results = outcome.value.results;
-    if (!results.length) {
-      target.replaceChildren(h("p", {}, "Der er ikke fundet lignende initiativer."));
-      return;
+    const same = outcome.value.results.filter((item) => item.same_idea);
+    const others = outcome.value.results.filter((item) => !item.same_idea);
+    if (same.length) {
+      sameIdea.replaceChildren(
+        h("h2", { id: "same-idea-title" }, "Samme idé andre steder"),
+        h(
+          "p",
+          { class: "hint" },
+          "Initiativer i andre organisationer eller sektorer med samme målgruppe og samme tilgang.",
+        ),
+        similarList(same),
+      );
+      sameIdea.hidden = false;
     }
     target.replaceChildren(
-      h(
-        "ul",
-        { class: "similar-list" },
-        results.map((item) =>
-          h(
-            "li",
-            {},
-            resultCard(item, {
-              client,
-              detailHref: detailQuery,
-              level: 3,
-              maxPassages: 0,
-              extraBadges: [
-                item.different_sector ? h("li", { class: "badge badge-other" }, "Anden sektor") : null,
-                item.different_organisation
-                  ? h("li", { class: "badge badge-other" }, "Anden organisation")
-                  : null,
-              ],
-            }),
-          ),
-        ),
-      ),
+      others.length ? similarList(others) : h("p", {}, "Der er ikke fundet andre lignende initiativer."),
+    );
+  }
+
+  function similarList(items) {
+    return h(
+      "ul",
+      { class: "similar-list" },
+      items.map((item) => {
+        const card = resultCard(item, {
+          client,
+          detailHref: detailQuery,
+          level: 3,
+          maxPassages: 0,
+          extraBadges: [
+            item.different_sector ? otherBadge("Anden sektor") : null,
+            item.different_organisation ? otherBadge("Anden organisation") : null,
+          ],
+        });
+        if (item.same_idea && item.reason) card.append(h("p", { class: "same-idea-reason" }, item.reason));
+        return h("li", {}, card);
+      }),
+    );
+  }
+
+  /** The outcome statements, each linking to the document it comes from. */
+  function results(item) {
+    const byFile = new Map((item.documents || []).map((doc) => [doc.file, doc]));
+    const documentLink = (name) => {
+      const doc = byFile.get(name);
+      return doc ? h("a", { href: client.href(doc.url) }, doc.title || doc.file) : null;
+    };
+    return (
+      outcomeList(item.results, { documentLink }) ||
+      h("p", { class: "not-given" }, "Der er ikke beskrevet resultater.")
     );
   }
 
@@ -120,6 +149,9 @@ export function createDetailView({ client, container, backLink }) {
       ["Sektorer", list((item.sectors || []).map((sector) => labelFor("sector", sector)))],
       ["Sundhedsklynge", item.cluster ? labelFor("cluster", item.cluster) : null],
       ["Status", item.status ? labelFor("status", item.status) : null],
+      ["Tema", theme(item)],
+      ["Evaluering", item.evaluation ? labelFor("evaluation", item.evaluation) : null],
+      ["Effekt", item.effect ? labelFor("effect", item.effect) : null],
       ["Periode", formatPeriod(item.start_date, item.end_date) || null],
       ["Målgrupper", list(item.target_groups)],
       ["Emneord", list(item.tags)],
@@ -165,6 +197,17 @@ export function createDetailView({ client, container, backLink }) {
   }
 
   return { show };
+}
+
+function otherBadge(text) {
+  return h("li", { class: "badge badge-other" }, text);
+}
+
+/** The theme, linking to the list of its initiatives. */
+function theme(item) {
+  if (!item.theme) return null;
+  const href = pageQuery({ view: "list", filters: { theme: [item.theme] } });
+  return h("a", { href }, item.theme_label || item.theme);
 }
 
 function list(values) {
