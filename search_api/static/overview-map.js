@@ -7,7 +7,6 @@ import { h } from "./render.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const RADIUS = 7;
-const LABEL_SIZE = 13; // px
 const PAD = RADIUS + 6;
 
 // A sector's colour (at least 4.5:1 on white) and shape, so that colour is never the only difference.
@@ -97,7 +96,8 @@ export function initiativeMap(points, themes, { detailHref }) {
   let drawnWidth = 0;
 
   function draw(width) {
-    const height = Math.round(Math.min(560, Math.max(260, width * 0.6)));
+    // A narrow screen gets a squarer map, so that the points do not crowd.
+    const height = Math.round(Math.min(560, Math.max(300, width * (width < 600 ? 1 : 0.6))));
     const x = (p) => PAD + p.x * (width - 2 * PAD);
     const y = (p) => PAD + p.y * (height - 2 * PAD);
     const focused = frame.querySelector(".map-point:focus")?.dataset.id;
@@ -201,16 +201,16 @@ function placeThemeLabels(group, points, themes, x, y, width, height) {
     const text = svg("text", { class: "map-label", "text-anchor": "middle" }, theme.label);
     group.append(text);
     const half = Math.min(text.getComputedTextLength(), width - 4) / 2;
+    const size = text.getBBox().height; // the line's height at the font size the style sheet gives
     const cx = Math.min(Math.max(median(own.map(x)), half + 2), width - half - 2);
     const cy0 = median(own.map(y));
-    const box = (cy) => ({ left: cx - half, right: cx + half, top: cy - LABEL_SIZE, bottom: cy + 3 });
-    let cy = cy0;
-    for (const step of [0, -1, 1, -2, 2, -3, 3]) {
-      const candidate = Math.min(Math.max(cy0 + step * (LABEL_SIZE + 4), LABEL_SIZE + 2), height - 4);
-      if (!placed.some((other) => overlap(box(candidate), other))) {
-        cy = candidate;
-        break;
-      }
+    const box = (cy) => ({ left: cx - half, right: cx + half, top: cy - size * 0.8, bottom: cy + size / 4 });
+    const cy = [0, -1, 1, -2, 2, -3, 3]
+      .map((step) => Math.min(Math.max(cy0 + step * size, size), height - 4))
+      .find((candidate) => !placed.some((other) => overlap(box(candidate), other)));
+    if (cy === undefined) {
+      text.remove(); // no room without covering another name: the list below names every theme
+      continue;
     }
     placed.push(box(cy));
     text.setAttribute("x", cx.toFixed(1));
