@@ -303,7 +303,7 @@ def test_api_text_is_shown_as_text_never_as_markup(new_page, origins, screenshot
     def with_markup(route: Route) -> None:
         response = route.fetch()
         body = response.json()
-        for record in body.get("results", [body]):
+        for record in body["results"] if "total" in body else [body]:  # a search, or one initiative
             if record["id"] == "kol-digitale-kompetencer":
                 record["title"] = MARKUP_TITLE
                 record["organisations"] = ["<b>Fed</b> Kommune"]
@@ -350,7 +350,7 @@ def test_missing_fields_say_so_instead_of_breaking(page: Page, origins, screensh
 def test_an_unknown_initiative_gets_a_danish_message(page: Page, origins) -> None:
     page.goto(f"{origins.api}/?initiative=findes-ikke")
     expect(page.get_by_role("alert")).to_contain_text("Initiativet findes ikke")
-    expect(page.get_by_role("link", name="Til søgningen")).to_be_visible()
+    expect(page.get_by_role("link", name="Til overblikket")).to_be_visible()
 
 
 def test_keyboard_alone_reaches_a_facet_and_shows_the_focus(page: Page, origins) -> None:
@@ -394,12 +394,22 @@ def test_narrow_screen_folds_the_facets_and_never_scrolls_sideways(new_page, ori
 
 
 def test_page_labels_match_the_schema(page: Page, origins) -> None:
-    from initiative_index.schema import CLUSTER_LABELS, SECTOR_LABELS, STATUS_LABELS
+    from initiative_index.schema import (
+        CLUSTER_LABELS,
+        EFFECT_LABELS,
+        EVALUATION_LABELS,
+        SECTOR_LABELS,
+        STATUS_LABELS,
+    )
+    from initiative_index.vocabulary import FACET_NAMES, FIELD_BY_NAME
 
     page.goto(origins.api)
-    labels = page.evaluate(
+    labels, facets = page.evaluate(
         "async () => { const m = await import(new URL('static/labels.js', location.href));"
-        " return [m.SECTOR_LABELS, m.CLUSTER_LABELS, m.STATUS_LABELS]; }"
+        " return [[m.SECTOR_LABELS, m.CLUSTER_LABELS, m.STATUS_LABELS, m.EVALUATION_LABELS, m.EFFECT_LABELS],"
+        " m.FACETS.map((f) => [f.name, f.heading])]; }"
     )
-    expected = [SECTOR_LABELS, CLUSTER_LABELS, STATUS_LABELS]
+    expected = [SECTOR_LABELS, CLUSTER_LABELS, STATUS_LABELS, EVALUATION_LABELS, EFFECT_LABELS]
     assert labels == [{str(key): value for key, value in mapping.items()} for mapping in expected]
+    # Every facet the API counts is offered on the page, under the API's own heading.
+    assert sorted(map(tuple, facets)) == sorted((name, FIELD_BY_NAME[name].heading) for name in FACET_NAMES)
