@@ -34,6 +34,11 @@ const INTRO =
   "som dig.";
 const SORT_LABELS = { relevance: "Relevans", title: "Titel", newest: "Nyeste start", status: "Status" };
 const SITE_TITLE = "Overblik – sundhedsinitiativer i Nordjylland";
+const PAGE_HEADINGS = {
+  overview: "Overblik over sundhedsinitiativer",
+  list: "Sundhedsinitiativer i Overblik",
+  search: "Søg i sundhedsinitiativer",
+};
 
 /**
  * The overview, list and search views and their filters. `elements` are the page's containers;
@@ -74,7 +79,7 @@ export function createSearchView({ client, elements, navigate }) {
     state = next;
     const overview = state.view === "overview";
     document.title = pageTitle(state);
-    title.textContent = overview ? "Overblik over sundhedsinitiativer" : "Søg i sundhedsinitiativer";
+    title.textContent = PAGE_HEADINGS[state.view];
     showIntro(overview && !state.q);
     setBusy(true);
     setStatus(
