@@ -335,3 +335,20 @@ def test_the_overview_fits_a_narrow_screen(new_page, origins, screenshot) -> Non
     assert scroller.evaluate("el => getComputedStyle(el).overflowX") == "auto"
     assert scroller.bounding_box()["width"] <= 360
     screenshot(page, "overview-360")
+
+
+def test_an_overview_that_fails_says_so_in_danish_and_can_be_retried(page: Page, origins) -> None:
+    def unavailable(route) -> None:
+        route.fulfill(status=503, content_type="application/json", body='{"detail": "Indekset indlæses …"}')
+
+    page.route("**/overview?*", unavailable)
+    page.goto(f"{origins.api}/?sector=kommune")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Overblikket kunne ikke vises")
+    expect(alert).to_contain_text("Indekset indlæses …")
+    expect(page.get_by_role("button", name="Fjern filteret Sektor: Kommune")).to_be_visible()
+
+    page.unroute("**/overview?*")
+    alert.get_by_role("button", name="Prøv igen").click()
+    expect(page.locator(THEME_CARDS).first).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_count(0)
