@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from eval.dataset import PROJECT_SET, EvalSet, Split, load_eval_set
+from eval.dataset import PROJECT_SET, EvalSet, Split, load_eval_set, nonsense_queries
 from initiative_index.errors import OverblikError
 from initiative_index.settings import Language, Settings
 
@@ -104,13 +104,16 @@ def run_and_report(
     json_output: bool,
     progress: bool,
     id_map: dict[str, str] | None = None,
+    nonsense: list[str] | None = None,
 ) -> None:
     from eval.evaluation import evaluate_set
     from eval.runs import MODES
 
     chosen = [m.value for m in modes] if modes else list(MODES)
     show_progress = progress and not json_output
-    evaluation = evaluate_set(searcher, eval_set, chosen, id_map=id_map, progress=show_progress)
+    evaluation = evaluate_set(
+        searcher, eval_set, chosen, id_map=id_map, progress=show_progress, nonsense=nonsense
+    )
     finish(evaluation, kind, out, compare, json_output)
 
 
@@ -139,12 +142,13 @@ def evaluate_project_set(
     from eval.runs import EngineSearcher, HttpSearcher
 
     with exit_on_error():
-        name = "overblik" if eval_set.resolve() == PROJECT_SET.resolve() else eval_set.resolve().name
+        project = eval_set.resolve() == PROJECT_SET.resolve()
+        name = "overblik" if project else eval_set.resolve().name
         loaded = load_eval_set(eval_set, split, name=name)
         searcher: Searcher = HttpSearcher(url) if url else EngineSearcher(open_engine(Settings()))
         run_and_report(
             searcher, loaded, mode, kind="eval", out=out, compare=compare, json_output=json_output,
-            progress=progress,
+            progress=progress, nonsense=nonsense_queries() if project else None,
         )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from eval.evaluation import Evaluation
-from eval.metrics import LABELS, METRICS, SIGNIFICANCE
+from eval.metrics import LABELS, METRICS, SIGNIFICANCE, by_query_type
 from eval.report import TEST_SPLIT_NOTE
 
 SHOWN_LOSSES = 10
@@ -31,6 +31,15 @@ def print_evaluation(evaluation: Evaluation, folder: Path, console: Console) -> 
             cells.append(f"[bold]{value:.3f}[/]" if value >= best[metric] - 1e-12 else f"{value:.3f}")
         table.add_row(mode, *cells)
     console.print(table)
+    print_query_types(evaluation, console)
+    for mode, row in evaluation.honesty.items():
+        if "nonsense_queries" in row:
+            matches, judged = row["mean_matches"], row["mean_judged_relevant"]
+            empty, nonsense = row["nonsense_without_matches"], row["nonsense_queries"]
+            console.print(
+                f"{mode}: {matches:.1f} matches per query ({judged:.1f} judged relevant); "
+                f"{empty:.0%} of {nonsense} nonsense queries match nothing"
+            )
     if evaluation.comparison is not None:
         print_comparison(evaluation, console)
     print_losses(evaluation, console)
@@ -40,6 +49,19 @@ def print_evaluation(evaluation: Evaluation, folder: Path, console: Console) -> 
         console.print(f"[yellow]{len(evaluation.refused)} queries were refused by the search path[/] "
                       "(scored as no results; see report.md).")  # fmt: skip
     console.print(f"Report: {folder}/report.md")
+
+
+def print_query_types(evaluation: Evaluation, console: Console) -> None:
+    per_type = by_query_type(evaluation.scores, evaluation.eval_set.query_types)
+    if not per_type:
+        return
+    table = Table(title="nDCG@10 per query type", title_justify="left")
+    table.add_column("type")
+    for mode in evaluation.modes:
+        table.add_column(mode, justify="right")
+    for kind, values in per_type.items():
+        table.add_row(kind, *(f"{values[mode]:.3f}" for mode in evaluation.modes))
+    console.print(table)
 
 
 def print_comparison(evaluation: Evaluation, console: Console) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +17,8 @@ from initiative_index.errors import OverblikError
 
 Split = Literal["dev", "test", "all"]
 PROJECT_SET = Path(__file__).parent / "data"
+# Queries that should match nothing: random strings, other domains (see the file's first line).
+NONSENSE = PROJECT_SET / "nonsense.txt"
 QRELS_HEADER = ("query-id", "corpus-id", "score")
 
 Qrels = dict[str, dict[str, int]]
@@ -34,6 +36,7 @@ class EvalSet:
     split: str
     queries: dict[str, str]
     qrels: Qrels
+    query_types: dict[str, str] = field(default_factory=dict)  # query id -> metadata.type, where given
 
     def __post_init__(self) -> None:
         if not self.queries:
@@ -108,6 +111,7 @@ def load_eval_set(root: Path = PROJECT_SET, split: Split = "test", name: str | N
         for query_id, judged in read_qrels(path).items():
             qrels.setdefault(query_id, {}).update(judged)
     queries: dict[str, str] = {}
+    types: dict[str, str] = {}
     for query_id in sorted(qrels):
         item = all_queries.get(query_id)
         if item is None:
@@ -115,12 +119,15 @@ def load_eval_set(root: Path = PROJECT_SET, split: Split = "test", name: str | N
         query_split = (item.get("metadata") or {}).get("split")
         if split == "all" or query_split in (None, split):
             queries[query_id] = str(item["text"])
+            if (item.get("metadata") or {}).get("type"):
+                types[query_id] = str(item["metadata"]["type"])
     _check_ids(qrels, root)
     return EvalSet(
         name=name or root.resolve().name,
         split=split,
         queries=queries,
         qrels={q: qrels[q] for q in queries},
+        query_types=types,
     )
 
 
@@ -132,3 +139,9 @@ def _check_ids(qrels: Qrels, root: Path) -> None:
                 raise EvalSetError(
                     f"{root}: id {identifier!r} is empty or has whitespace, which TREC run files cannot hold"
                 )
+
+
+def nonsense_queries(path: Path = NONSENSE) -> list[str]:
+    """The nonsense queries, one per line (lines starting with '#' are comments)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]

@@ -24,6 +24,7 @@ class Evaluation:
     scores: dict[str, ModeScores]
     losses: list[HybridLoss]
     refused: dict[str, str] = field(default_factory=dict)
+    honesty: dict[str, dict[str, float]] = field(default_factory=dict)  # mode -> matches and nonsense figures
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     comparison: list[MetricComparison] | None = None
     compared_with: str | None = None
@@ -44,6 +45,7 @@ def evaluate_set(
     depth: int = DEPTH,
     id_map: Mapping[str, str] | None = None,
     progress: bool = False,
+    nonsense: list[str] | None = None,
 ) -> Evaluation:
     """Run, score and diagnose; `id_map` renames index initiative ids to the set's doc ids (BEIR)."""
     modes = list(modes)
@@ -57,4 +59,22 @@ def evaluate_set(
         runs = {mode: map_ids(run, id_map) for mode, run in runs.items()}
     scores = score_runs(eval_set.qrels, runs)
     losses = hybrid_losses(eval_set.queries, eval_set.qrels, runs, scores)
-    return Evaluation(eval_set, settings, runs, scores, losses, collected.refused)
+    honesty = match_honesty(searcher, eval_set, collected.runs, modes, nonsense or [])
+    return Evaluation(eval_set, settings, runs, scores, losses, collected.refused, honesty=honesty)
+
+
+def match_honesty(
+    searcher: Searcher, eval_set: EvalSet, runs: Mapping[str, Run], modes: list[str], nonsense: list[str]
+) -> dict[str, dict[str, float]]:
+    """Per mode: matches per judged query (against the number judged relevant), and the share of nonsense
+    queries (random strings, other domains) that match nothing. Runs hold at most DEPTH matches."""
+    judged = sum(map(len, eval_set.qrels.values())) / max(len(eval_set.qrels), 1)
+    figures: dict[str, dict[str, float]] = {}
+    for mode in modes:
+        matches = [len(ranking) for ranking in runs[mode].values()]
+        row = {"mean_matches": sum(matches) / max(len(matches), 1), "mean_judged_relevant": judged}
+        if nonsense:
+            empty = sum(not searcher.rank(query, mode, 1) for query in nonsense)
+            row.update({"nonsense_queries": len(nonsense), "nonsense_without_matches": empty / len(nonsense)})
+        figures[mode] = row
+    return figures

@@ -155,3 +155,19 @@ def compare_runs(qrels: Qrels, this: Run, other: Run, mode: str) -> list[MetricC
             )
         )
     return rows
+
+
+def by_query_type(
+    scores: Mapping[str, ModeScores], query_types: Mapping[str, str], metric: str = "ndcg@10"
+) -> dict[str, dict[str, float]]:
+    """Mean `metric` per query type (the set's metadata.type) and mode: {type: {mode: mean}}."""
+    grouped: dict[str, list[str]] = {}
+    for query_id, kind in sorted(query_types.items()):
+        grouped.setdefault(kind, []).append(query_id)
+    return {
+        kind: {
+            mode: round(sum(s.per_query[metric].get(q, 0.0) for q in ids) / len(ids), 4)
+            for mode, s in scores.items()
+        }
+        for kind, ids in sorted(grouped.items())
+    }

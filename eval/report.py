@@ -12,7 +12,7 @@ from pathlib import Path
 from eval.chart import plot_modes
 from eval.dataset import Qrels, read_qrels, write_qrels
 from eval.evaluation import Evaluation
-from eval.metrics import LABELS, METRICS, SIGNIFICANCE, first_relevant_rank
+from eval.metrics import LABELS, METRICS, SIGNIFICANCE, by_query_type, first_relevant_rank
 from eval.runs import Run, read_trec, write_trec
 from initiative_index.errors import OverblikError
 
@@ -55,8 +55,10 @@ def metrics_document(evaluation: Evaluation) -> dict:
             for mode, scores in evaluation.scores.items()
         },
         "per_query": per_query,
+        "ndcg@10_by_query_type": by_query_type(evaluation.scores, eval_set.query_types),
         "hybrid_worse_than_best_single_mode": [loss.to_dict() for loss in evaluation.losses],
         "refused_queries": evaluation.refused,
+        "matches": evaluation.honesty,
     }
     if evaluation.comparison is not None:
         document["comparison"] = {
@@ -128,7 +130,36 @@ def report_markdown(evaluation: Evaluation) -> str:
             cells.append(f"**{text}**" if value >= best[metric] - 1e-12 else text)
         rows.append([mode, *cells])
     lines += _table(["mode", *(LABELS[m] for m in METRICS)], rows)
-    lines += ["", "![metrics per mode](modes.png)", "", "## Settings", ""]
+    lines += ["", "![metrics per mode](modes.png)", ""]
+    per_type = by_query_type(evaluation.scores, eval_set.query_types)
+    if per_type:
+        counts = {kind: sum(t == kind for t in eval_set.query_types.values()) for kind in per_type}
+        lines += ["## nDCG@10 per query type", ""]
+        lines += _table(
+            ["type", "queries", *evaluation.modes],
+            [
+                [kind, str(counts[kind]), *(f"{per_type[kind][m]:.3f}" for m in evaluation.modes)]
+                for kind in per_type
+            ],
+        )
+        lines.append("")
+    if evaluation.honesty:
+        lines += ["## Honest matches", ""]
+        lines += [
+            "Matches per query (what the count says; at most 100 are kept) against the number judged "
+            "relevant, and the share of nonsense queries (`eval/data/nonsense.txt`) that match nothing.",
+            "",
+        ]
+        lines += _table(
+            ["mode", "matches per query", "judged relevant per query", "nonsense with no match"],
+            [
+                [mode, f"{row['mean_matches']:.1f}", f"{row['mean_judged_relevant']:.1f}",
+                 f"{row['nonsense_without_matches']:.0%}" if "nonsense_queries" in row else "–"]
+                for mode, row in evaluation.honesty.items()
+            ],
+        )  # fmt: skip
+        lines.append("")
+    lines += ["## Settings", ""]
     lines += _table(["setting", "value"], [[key, f"`{value}`"] for key, value in evaluation.settings.items()])
     if evaluation.comparison is not None:
         lines += ["", f"## Compared with {evaluation.compared_with}", ""]

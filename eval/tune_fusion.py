@@ -51,7 +51,7 @@ def tune(engine: SearchEngine) -> tuple[list[FusionResult], dict[str, tuple[floa
     results = []
     for label, update in candidates():
         variant = SearchEngine(engine.settings.model_copy(update=update), engine.store, engine.embedder,
-                               engine.snapshot)  # fmt: skip
+                               engine.snapshot, engine.landscape)  # fmt: skip
         evaluation = evaluate_set(EngineSearcher(variant), eval_set, ["hybrid"])
         results.append(
             FusionResult(label, update, evaluation.metric("hybrid", "ndcg@10"),

@@ -33,6 +33,7 @@ _WORDFREQ_ANY_LANG = {**_WORDFREQ_LANG, "english": "en"}
 # Zipf 5.5 and above: the few hundred most frequent words of the language ("flere", "bedre", "dag"), too
 # general to name what a text is about.
 COMMON_WORD_ZIPF = 5.5
+LANGUAGE_WORD_ZIPF = 1.5  # words rarer than this in wordfreq's list do not count as words of the language
 _LINKING_LETTERS = ("s", "e")
 MIN_COMPOUND_LENGTH = 8
 MIN_PART_LENGTH = 3
@@ -102,6 +103,7 @@ class TextAnalyzer:
         self._splitter = CompoundSplitter(lang, self._stemmer) if (split_compounds and lang) else None
         self._terms_of_word = lru_cache(maxsize=1_000_000)(self._word_terms)
         self._zipf = lru_cache(maxsize=200_000)(self._word_zipf)
+        self._language_stems: frozenset[str] | None = None
 
     def _word_zipf(self, word: str) -> float:
         import wordfreq
@@ -132,6 +134,36 @@ class TextAnalyzer:
     def is_common(self, word: str) -> bool:
         """Whether a lower-cased word is among the language's most frequent words (wordfreq)."""
         return self._zipf(word) >= COMMON_WORD_ZIPF
+
+    def is_language_word(self, word: str) -> bool:
+        """Whether a lower-cased word is a word of the language, inflected or not (wordfreq's list, by stem):
+        "beskærer" is, "hjemmebehandlig" is not. Spelling correction leaves real words alone."""
+        if self._zipf(word) > 0:
+            return True
+        if self._language_stems is None:
+            import wordfreq
+
+            words = wordfreq.get_frequency_dict(_WORDFREQ_ANY_LANG[self.language])
+            threshold = 10 ** (LANGUAGE_WORD_ZIPF - 9)  # the dict holds frequencies, Zipf = log10(f * 1e9)
+            known = [w for w, f in words.items() if f >= threshold and w.isalpha()]
+            self._language_stems = frozenset(self._stemmer.stemWords(known))
+        return self._stemmer.stemWord(word) in self._language_stems
+
+    def in_english(self, words: list[str]) -> bool:
+        """Whether a query is in English rather than the analyzer's language: most of its words, and at least
+        two, are far more common in English ("video consultations nursing homes GP"; not a lone "COPD");
+        always False for the English analyzer."""
+        if self.language == "english":
+            return False
+        import wordfreq
+
+        content = [w.lower() for w in words if len(w) > 2]
+        english = [w for w in content if wordfreq.zipf_frequency(w, "en") > self._zipf(w) + 1.0]
+        return len(english) >= 2 and len(english) * 2 > len(content)
+
+    def zipf(self, word: str) -> float:
+        """How common a lower-cased word is in the language: wordfreq's Zipf scale (0 = unknown, 7 = 'og')."""
+        return self._zipf(word)
 
     def stem(self, word: str) -> str:
         """The stem of one lower-cased word (used to highlight matches)."""

@@ -59,6 +59,21 @@ class LexicalIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         return top, scores[top].astype(np.float32)
 
+    def term_scores(self, term: str, cache: dict[str, np.ndarray] | None = None) -> np.ndarray | None:
+        """BM25 score of one analysed term in every row (0 where it does not occur); None if unknown."""
+        if cache is not None and term in cache:
+            return cache[term]
+        scores = None
+        if term in self._bm25.vocab_dict and self.ids:
+            scores = self._bm25.get_scores([term])[: len(self.ids)].astype(np.float64)
+        if cache is not None and scores is not None:
+            cache[term] = scores
+        return scores
+
+    def vocabulary(self) -> list[str]:
+        """Every analysed term the index holds."""
+        return [term for term in self._bm25.vocab_dict if term != "\x00"]
+
     # -- persistence -----------------------------------------------------------------------------
 
     def save(self, root: Path) -> Path:

@@ -59,11 +59,36 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(0.4, ge=0.0, le=1.0, description="Weight of BM25 in weighted fusion.")
     rrf_k: int = Field(60, ge=1, description="Rank constant of reciprocal rank fusion.")
     candidates: int = Field(200, ge=10, le=5000, description="Chunks fetched from each retriever per query.")
-    semantic_window: float = Field(
-        0.06,
+    minimum_match: float = Field(
+        0.0,
         ge=0.0,
-        le=2.0,
-        description="Vector hits count as matches only within this cosine distance of the best hit; 0 = all.",
+        le=1.0,
+        description="Share of a query's words (concepts) an initiative must contain to match by words, "
+        "rounded up; 0 = any one of them.",
+    )
+    semantic_threshold: float = Field(
+        0.82,
+        ge=-1.0,
+        le=1.0,
+        description="A passage matches by meaning alone only with at least this cosine similarity to the "
+        "query (calibrated on the dev split).",
+    )
+    semantic_threshold_unknown: float = Field(
+        0.86,
+        ge=-1.0,
+        le=1.0,
+        description="The same, for a query that shares no word with the index (nonsense, another domain).",
+    )
+    semantic_margin: float = Field(
+        0.02,
+        ge=-1.0,
+        le=1.0,
+        description="... and at least this much above the query's average similarity to the collection.",
+    )
+    thesaurus: str = Field(
+        "bundled",
+        description="Thesaurus applied to queries: 'bundled' (Danish health and care terms), a YAML path, "
+        "or empty for none.",
     )
     passages_per_initiative: int = Field(3, ge=1, le=10, description="Matching passages shown per result.")
 

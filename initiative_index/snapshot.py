@@ -23,8 +23,12 @@ class IndexSnapshot:
         texts: list[str],
         metadatas: list[dict],
         lexical: LexicalIndex,
+        mean_vector: np.ndarray | None = None,
     ) -> None:
         self.manifest = manifest
+        # The mean of every chunk vector: a query's dot product with it is its average similarity to the
+        # collection, the baseline against which a semantic match must stand out.
+        self.mean_vector = mean_vector if mean_vector is not None else np.zeros(manifest.embedding_dimension)
         self.ids = ids
         self.texts = texts
         self.metadatas = metadatas
@@ -58,7 +62,11 @@ class IndexSnapshot:
     def load(cls, store: ChunkStore, settings: Settings, manifest: Manifest | None = None) -> IndexSnapshot:
         """Read every chunk from the store; reuse the saved lexical index of this version or build it."""
         manifest = manifest or store.read_manifest()
-        rows = {row["id"]: row for row in store.iter_rows()}
+        rows: dict[str, dict] = {}
+        total = np.zeros(manifest.embedding_dimension, dtype=np.float64)
+        for row in store.iter_rows(include=("documents", "metadatas", "embeddings")):
+            total += np.asarray(row.pop("embedding"), dtype=np.float64)
+            rows[row["id"]] = row
         analyzer = get_analyzer(settings.language)
         lexical = LexicalIndex.load(
             settings.lexical_path / settings.collection, manifest.index_version, analyzer
@@ -76,6 +84,7 @@ class IndexSnapshot:
             [row["document"] or "" for row in ordered],
             [row["metadata"] for row in ordered],
             lexical,
+            (total / max(len(rows), 1)).astype(np.float32),
         )
 
 

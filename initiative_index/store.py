@@ -173,7 +173,7 @@ class ChunkStore:
         return self.collection.count()
 
     def iter_rows(self, include: Sequence[str] = ("documents", "metadatas")) -> Iterator[dict[str, Any]]:
-        """Every chunk as {'id', 'document', 'metadata'}, read in pages."""
+        """Every chunk as {'id', 'document', 'metadata'} (and 'embedding' if asked for), read in pages."""
         offset = 0
         while True:
             page = self.collection.get(include=list(include), limit=READ_PAGE, offset=offset)
@@ -182,8 +182,16 @@ class ChunkStore:
                 return
             documents = page.get("documents") or [None] * len(ids)
             metadatas = page.get("metadatas") or [None] * len(ids)
-            for chunk_id, document, metadata in zip(ids, documents, metadatas, strict=True):
-                yield {"id": chunk_id, "document": document, "metadata": metadata or {}}
+            embeddings = page.get("embeddings")
+            if embeddings is None:
+                embeddings = [None] * len(ids)
+            for chunk_id, document, metadata, embedding in zip(
+                ids, documents, metadatas, embeddings, strict=True
+            ):
+                row = {"id": chunk_id, "document": document, "metadata": metadata or {}}
+                if embedding is not None:
+                    row["embedding"] = embedding
+                yield row
             offset += len(ids)
 
     def stored_documents(self) -> dict[str, StoredDocument]:

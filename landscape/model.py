@@ -18,13 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
+from initiative_index.analyzer import TextAnalyzer
 from initiative_index.snapshot import IndexSnapshot
 from initiative_index.store import ChunkStore
 from landscape.features import build_features
 from landscape.keywords import PhraseWeights, place_words
 from landscape.layout import layout
 from landscape.overlaps import find_overlaps
-from landscape.profiles import build_profiles, initiative_vectors
+from landscape.profiles import InitiativeProfiles, build_profiles, initiative_vectors
 from landscape.steering import SteeringError, ThemeSteering, parse_steering
 from landscape.themes import assign_themes
 
@@ -121,11 +122,20 @@ def landscape_key(version: str, steering: ThemeSteering) -> str:
 def compute_landscape(store: ChunkStore, snapshot: IndexSnapshot, steering: ThemeSteering) -> Landscape:
     """Themes, overlaps, map and neighbours of every initiative in the snapshot."""
     started = time.perf_counter()
-    analyzer = snapshot.lexical.analyzer
     profiles = build_profiles(snapshot, initiative_vectors(store, snapshot))
+    landscape = landscape_of(profiles, steering, snapshot.lexical.analyzer, snapshot.version)
+    landscape.seconds = round(time.perf_counter() - started, 3)
+    return landscape
+
+
+def landscape_of(
+    profiles: InitiativeProfiles, steering: ThemeSteering, analyzer: TextAnalyzer, version: str
+) -> Landscape:
+    """The landscape of given initiative profiles (the step after reading them from the index)."""
     ids = profiles.ids
+    key = landscape_key(version, steering)
     if not ids:
-        return Landscape(snapshot.version, landscape_key(snapshot.version, steering), [], {}, {}, {}, [], {})
+        return Landscape(version, key, [], {}, {}, {}, [], {})
     features = build_features(profiles)
     phrases = PhraseWeights.build(
         profiles, place_words(profiles.records, analyzer.stem, steering.exclude_keywords)
@@ -134,9 +144,9 @@ def compute_landscape(store: ChunkStore, snapshot: IndexSnapshot, steering: Them
     overlaps = find_overlaps(profiles, features, phrases)
     coordinates = layout(features.combined)
     themes = assignment.themes
-    landscape = Landscape(
-        version=snapshot.version,
-        key=landscape_key(snapshot.version, steering),
+    return Landscape(
+        version=version,
+        key=key,
         themes=[ThemeInfo(t.id, t.label, t.keywords, t.named) for t in themes],
         theme_of={ids[row]: themes[t].id for row, t in enumerate(assignment.primary.tolist())},
         secondary_of={
@@ -153,14 +163,12 @@ def compute_landscape(store: ChunkStore, snapshot: IndexSnapshot, steering: Them
             )
             for o in overlaps
         ],
-        neighbours=_neighbours(features.combined, ids),
+        neighbours=nearest_neighbours(features.combined, ids),
         notes=assignment.notes,
     )
-    landscape.seconds = round(time.perf_counter() - started, 3)
-    return landscape
 
 
-def _neighbours(
+def nearest_neighbours(
     combined: np.ndarray, ids: list[str], block: int = 2_048
 ) -> dict[str, list[tuple[str, float]]]:
     keep = min(NEIGHBOURS_KEPT, len(ids) - 1)

@@ -14,11 +14,12 @@ from rich.console import Console
 from eval.cli import eval_app
 from initiative_index.errors import OverblikError
 from initiative_index.settings import Settings
-from overblik.overview_cli import overview, themes_app
+from overblik.overview_cli import overview, themes_app, thesaurus_app
 
 app = typer.Typer(help="Overblik: search over cross-sector healthcare initiatives.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 app.add_typer(themes_app, name="themes")
+app.add_typer(thesaurus_app, name="thesaurus")
 app.command()(overview)
 err = Console(stderr=True)
 

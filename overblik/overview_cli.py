@@ -99,3 +99,37 @@ def schema() -> None:
     from landscape.steering import steering_json_schema
 
     sys.stdout.write(json.dumps(steering_json_schema(), ensure_ascii=False, indent=2) + "\n")
+
+
+thesaurus_app = typer.Typer(
+    help="Check the thesaurus (staff language: abbreviations, synonyms, everyday words)."
+)
+
+
+@thesaurus_app.command("check")
+def check_thesaurus(
+    path: Annotated[
+        Path | None, typer.Argument(help="The YAML file; default: the one OVERBLIK_THESAURUS names.")
+    ] = None,
+) -> None:
+    """Validate a thesaurus file; every problem is named. Exit code 1 when it cannot be used."""
+    from initiative_index.thesaurus import BUNDLED, BUNDLED_THESAURUS, ThesaurusError, read_thesaurus
+
+    if path is None:
+        setting = Settings().thesaurus
+        path = BUNDLED_THESAURUS if setting in ("", BUNDLED) else Path(setting)
+    try:
+        parsed = read_thesaurus(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        err.print(f"[red]Cannot read {path}:[/] {exc}")
+        raise typer.Exit(1) from None
+    except ThesaurusError as exc:
+        err.print(f"[red]Invalid:[/] {exc}")
+        raise typer.Exit(1) from None
+    terms = sum(len(group.terms) for group in parsed.groups)
+    kinds = {
+        kind: sum(g.kind == kind for g in parsed.groups)
+        for kind in ("abbreviation", "synonym", "everyday", "spelling")
+    }
+    summary = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+    Console().print(f"{path}: ok ({len(parsed.groups)} groups, {terms} terms: {summary})")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 from urllib.parse import quote
@@ -21,6 +20,7 @@ from initiative_index.filters import SearchFilters
 from initiative_index.settings import Settings
 from initiative_index.snapshot import IndexSnapshot
 from initiative_index.store import ChunkStore
+from initiative_index.thesaurus import load_thesaurus
 from initiative_index.vocabulary import (
     CROSS_SECTOR,
     FACET_NAMES,
@@ -31,41 +31,29 @@ from initiative_index.vocabulary import (
 )
 from landscape.model import Landscape
 from landscape.overlaps import lead_organisation
-from search_api.fusion import (
-    InitiativeGroup,
-    RankedList,
-    fuse_rrf,
-    fuse_weighted,
-    group_by_initiative,
-    initiative_ranks,
-    scores_of,
-)
+from search_api.fusion import InitiativeGroup, RankedList, group_by_initiative, initiative_ranks
 from search_api.models import (
+    ConceptExplanation,
     Explanation,
     FacetValue,
     Passage,
+    QueryExplanation,
     SearchHit,
     SearchRequest,
     SearchResponse,
     SimilarInitiative,
 )
+from search_api.places import Place
+from search_api.retrieval import QueryUnderstanding, Retrieved, Retriever
 from search_api.snippets import highlight
 
+PLACE_BOOST = 2.0  # a named place's initiatives count double: about the topic and there, they come first
+ABOUT_SHARE = 0.5
 SUMMARY_FIELDS = (
     "id", "title", "summary", "organisations", "sectors", "cluster", "status", "target_groups", "tags",
     "start_date", "end_date", "url", "has_metadata", "evaluation", "effect", "results", "theme",
     "theme_label",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Retrieved:
-    """What the retrievers returned for one query, before grouping."""
-
-    lexical: RankedList
-    semantic: RankedList
-    chunk_scores: dict[int, float]
-    query_terms: set[str]
 
 
 class SearchEngine:
@@ -98,6 +86,8 @@ class SearchEngine:
         self._starts = [record.get("start_date") or "" for record in ordered]
         self._titles = [(record.get("title") or "").casefold() for record in ordered]
         self._status = [record.get("status") or "" for record in ordered]
+        thesaurus = load_thesaurus(settings.thesaurus, snapshot.lexical.analyzer)
+        self.retriever = Retriever(settings, store, embedder, snapshot, ordered, thesaurus)
 
     # -- filters ---------------------------------------------------------------------------------
 
@@ -120,56 +110,36 @@ class SearchEngine:
     # -- retrieval -------------------------------------------------------------------------------
 
     def retrieve(self, request: SearchRequest) -> Retrieved:
-        """Chunk-level candidates of both retrievers within the filters, and their fused scores."""
-        snapshot = self.snapshot
-        k = self.settings.candidates
-        lexical = semantic = RankedList.empty()
+        """Passages of both retrievers within the filters, their fused scores, and what matches."""
         mask = None if request.filters.is_empty() else self.initiative_mask(request.filters)
-        if request.mode in ("lexical", "hybrid"):
-            chunk_mask = mask[snapshot.chunk_initiative] if mask is not None else None
-            rows, scores = snapshot.lexical.search(request.query, k, chunk_mask)
-            lexical = RankedList(rows, scores)
-        if request.mode in ("semantic", "hybrid"):
-            vector = self.embedder.encode_queries([request.query])[0]
-            where = self._vector_where(request.filters, mask)
-            ids, sims = self.store.query(vector, k, where)
-            # Every chunk is some distance from any query; only those near the best one count as matches,
-            # so totals and facets mean something. The best hit is taken without filters, so a filtered
-            # search matches exactly the subset its facet count promised.
-            floor = -2.0
-            if sims and self.settings.semantic_window:
-                best = sims[0] if where is None else max(self.store.query(vector, 1, None)[1] or sims[:1])
-                floor = best - self.settings.semantic_window
-            # Chunks written after this snapshot was taken are skipped until the next reload.
-            pairs = [
-                (snapshot.row_of[i], s)
-                for i, s in zip(ids, sims, strict=True)
-                if s >= floor and i in snapshot.row_of
-            ]
-            semantic = RankedList(
-                np.array([r for r, _ in pairs], dtype=np.int64),
-                np.array([s for _, s in pairs], dtype=np.float32),
-            )
-        if request.mode == "lexical":
-            fused = scores_of(lexical)
-        elif request.mode == "semantic":
-            fused = scores_of(semantic)
-        elif self.settings.fusion == "rrf":
-            fused = fuse_rrf([lexical, semantic], self.settings.rrf_k)
-        else:
-            fused = fuse_weighted(lexical, semantic, self.settings.lexical_weight)
-        terms = set(snapshot.lexical.analyzer.terms(request.query))
-        return Retrieved(lexical, semantic, fused, terms)
+        where = self._vector_where(request.filters, mask) if request.mode != "lexical" else None
+        return self.retriever.retrieve(request.query or "", request.mode, mask, where)
 
     def rank(self, request: SearchRequest) -> tuple[Retrieved, list[InitiativeGroup]]:
         """Initiatives matching the request, best first (used by the API and by evaluation).
 
         Without a query: every initiative the filters allow, in the requested order."""
         if request.query is None:
-            return Retrieved(RankedList.empty(), RankedList.empty(), {}, set()), self._browse(request)
+            nothing = Retrieved(RankedList.empty(), RankedList.empty(), {}, set(), np.zeros(0, dtype=bool))
+            return nothing, self._browse(request)
         retrieved = self.retrieve(request)
         groups = group_by_initiative(retrieved.chunk_scores, self.snapshot.chunk_initiative)
+        matched = retrieved.matched
+        groups = [group for group in groups if matched[group.initiative]]
+        ranked = {group.initiative for group in groups}
+        # A match the ranking has no passage for (a place's initiative the text never names) comes last.
+        groups += [InitiativeGroup(int(i)) for i in np.flatnonzero(matched) if int(i) not in ranked]
+        places = retrieved.understanding.places if retrieved.understanding else []
+        if places and request.sort == "relevance":
+            groups = self._boost_places(groups, places)
         return retrieved, self._sorted(groups, request.sort)
+
+    def _boost_places(self, groups: list[InitiativeGroup], places: list[Place]) -> list[InitiativeGroup]:
+        """A place named in the query is a soft filter: its initiatives' scores count PLACE_BOOST times."""
+        for group in groups:
+            if any(place.holds(self.record(group.initiative)) for place in places):
+                group.score *= PLACE_BOOST
+        return sorted(groups, key=lambda g: (-g.score, g.initiative))
 
     def matching_ids(self, request: SearchRequest) -> list[str]:
         """Ids of every initiative the request matches, in its order (for the overview and exports)."""
@@ -208,8 +178,14 @@ class SearchEngine:
                 initiative_ranks(retrieved.semantic, self.snapshot.chunk_initiative),
             )
         hits = [self._hit(group, retrieved, explain_ranks) for group in page]
+        understanding = retrieved.understanding
         return SearchResponse(
             query=request.query,
+            searched_query=understanding.searched if understanding else None,
+            did_you_mean=understanding.did_you_mean if understanding else None,
+            places=[place.name for place in understanding.places] if understanding else [],
+            notice=self._notice(understanding, groups) if understanding else None,
+            analysis=self._analysis(understanding) if understanding and request.explain else None,
             mode=request.mode,
             sort=request.sort,
             total=len(groups),
@@ -253,9 +229,66 @@ class SearchEngine:
         return SearchHit(
             **summary_fields(record),
             score=round(group.score, 6),
+            match=self._match_kind(group.initiative, retrieved),
+            matched_terms=retrieved.lexical_terms.get(group.initiative, [])
+            if retrieved.lexical_matched is not None and retrieved.lexical_matched[group.initiative]
+            else [],
             passages=passages,
             detail_url=f"/initiatives/{quote(record['id'])}",
             explain=explanation,
+        )
+
+    @staticmethod
+    def _match_kind(initiative: int, retrieved: Retrieved) -> str | None:
+        understanding = retrieved.understanding
+        if understanding is None:
+            return None
+        if retrieved.lexical_matched is not None and retrieved.lexical_matched[initiative]:
+            return "terms"
+        if understanding.places and all(c.weak for c in understanding.concepts):
+            return "place"
+        return "meaning"
+
+    def _notice(self, understanding: QueryUnderstanding, groups: list[InitiativeGroup]) -> str | None:
+        """One Danish sentence on how the query was read, when that changes what is shown."""
+        if understanding.corrected_from:
+            return (
+                f"Ingen initiativer indeholder »{understanding.corrected_from}«. "
+                f"Viser resultater for »{understanding.searched}«."
+            )
+        places = understanding.places
+        if not places or all(c.weak for c in understanding.concepts) or not groups:
+            return None
+        names = " og ".join(place.name for place in places)
+        topic = " ".join(concept.typed for concept in understanding.concepts if not concept.weak)
+        # "About the topic": scoring at least ABOUT_SHARE of the best match (before the place's boost); a
+        # passing mention of the topic in a Hjørring document does not make a Hjørring initiative about it.
+        best = max(g.score / (PLACE_BOOST if self._at(g, places) else 1.0) for g in groups)
+        about = [g for g in groups if self._at(g, places) and g.score / PLACE_BOOST >= ABOUT_SHARE * best]
+        if not about:
+            return f"Ingen initiativer om {topic} i {names} – viser {topic} andre steder."
+        return f"Initiativer i {names} står først ({len(about)} handler om {topic})."
+
+    def _at(self, group: InitiativeGroup, places: list[Place]) -> bool:
+        return any(place.holds(self.record(group.initiative)) for place in places)
+
+    def _analysis(self, understanding: QueryUnderstanding) -> QueryExplanation:
+        syntax = understanding.syntax
+        return QueryExplanation(
+            searched=understanding.searched,
+            concepts=[
+                ConceptExplanation(
+                    typed=concept.typed,
+                    searched_as=list(dict.fromkeys(" ".join(a.stems) for a in concept.alternatives)),
+                    thesaurus=[a.shown for a in concept.alternatives if a.expansion],
+                )
+                for concept in understanding.concepts
+            ],
+            places=[place.name for place in understanding.places],
+            phrases=[" ".join(words) for words in syntax.phrases],
+            excluded=[" ".join(words) for words in syntax.excluded],
+            semantic_threshold=self.settings.semantic_threshold,
+            semantic_margin=self.settings.semantic_margin,
         )
 
     def _passage(self, row: int, query_terms: set[str]) -> Passage:

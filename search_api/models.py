@@ -115,8 +115,20 @@ class InitiativeSummary(BaseModel):
     theme_label: str | None = None
 
 
+MatchKind = Literal["terms", "meaning", "place"]
+
+
 class SearchHit(InitiativeSummary):
     score: float
+    match: MatchKind | None = Field(
+        None,
+        description="Why it matched: 'terms' (shares query words, their forms, parts or thesaurus terms), "
+        "'meaning' (close in meaning only: 'Relateret indhold'), 'place' (a query that only names a place); "
+        "null when browsing.",
+    )
+    matched_terms: list[str] = Field(
+        default_factory=list, description="The query's words and thesaurus terms this initiative contains."
+    )
     passages: list[Passage]
     detail_url: str
     explain: Explanation | None = None
@@ -128,8 +140,34 @@ class FacetValue(BaseModel):
     count: int
 
 
+class ConceptExplanation(BaseModel):
+    typed: str = Field(description="The query's word(s).")
+    searched_as: list[str] = Field(
+        description="Forms searched: the word, its compound parts, thesaurus terms."
+    )
+    thesaurus: list[str] = Field(description="The thesaurus terms among them (searched at a lower weight).")
+
+
+class QueryExplanation(BaseModel):
+    """What the engine made of the query (explain=true)."""
+
+    searched: str
+    concepts: list[ConceptExplanation]
+    places: list[str] = Field(description="Places named in the query (a soft filter: they come first).")
+    phrases: list[str] = Field(description="Quoted phrases every match must contain.")
+    excluded: list[str] = Field(description="Words after a minus: no match contains them.")
+    semantic_threshold: float
+    semantic_margin: float
+
+
 class SearchResponse(BaseModel):
-    query: str | None = Field(description="The query searched; null when browsing.")
+    query: str | None = Field(description="The query as typed; null when browsing.")
+    searched_query: str | None = Field(
+        None, description="What was searched: the query, or its spelling correction when no word was known."
+    )
+    did_you_mean: str | None = Field(None, description="A suggested spelling ('Mente du …?').")
+    places: list[str] = Field(default_factory=list, description="Places named in the query, boosted.")
+    notice: str | None = Field(None, description="A Danish note on how the query was read, for the page.")
     mode: SearchMode
     sort: SortOrder
     total: int = Field(description="Initiatives that match the query and filters.")
@@ -142,6 +180,7 @@ class SearchResponse(BaseModel):
     )
     index_version: str
     took_ms: float
+    analysis: QueryExplanation | None = None
 
 
 class DocumentInfo(BaseModel):
@@ -190,7 +229,8 @@ class Stats(BaseModel):
     last_ingested_at: str | None
     store: Literal["embedded", "server"]
     search_settings: dict[str, str | float | int] = Field(
-        description="How hybrid search is tuned: fusion, lexical_weight, rrf_k, candidates, semantic_window."
+        description="How hybrid search is tuned: fusion, lexical_weight, rrf_k, candidates, "
+        "semantic_threshold, semantic_margin."
     )
 
 

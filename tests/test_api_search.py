@@ -125,8 +125,14 @@ def test_a_chosen_facet_returns_exactly_the_initiatives_it_counted(api: httpx.Cl
 
 def test_filters_apply_inside_retrieval_not_to_a_short_list(built_index, e5) -> None:
     settings, _ = built_index
-    # Ten candidates and no similarity window: a post-filter over the unfiltered top ten would miss these.
-    holder = EngineHolder(settings.model_copy(update={"candidates": 10, "semantic_window": 0.0}), e5)
+    # Ten candidates, each a match: a post-filter over the unfiltered top ten would miss these.
+    everything = {
+        "candidates": 10,
+        "semantic_threshold": -1.0,
+        "semantic_threshold_unknown": -1.0,
+        "semantic_margin": -1.0,
+    }
+    holder = EngineHolder(settings.model_copy(update=everything), e5)
     holder.refresh()
     engine = holder.engine
     request = SearchRequest(query="GPS til borgere med demens", mode="semantic", limit=50)

@@ -153,7 +153,9 @@ def test_each_request_is_logged_once_and_private_queries_stay_out_of_info_logs(
     settings, _ = built_index
     server = live_server(settings.model_copy(update={"private_queries": private}))
     with caplog.at_level(logging.INFO, logger="overblik.requests"):
-        httpx.get(f"{server.url}/search", params={"q": "hemmelig søgning om demens", "limit": 3})
+        answer = httpx.get(
+            f"{server.url}/search", params={"q": "hemmelig søgning om demens", "limit": 3}
+        ).json()
         wait_for(lambda: any('"/search"' in r.getMessage() for r in caplog.records), 10)
     lines = [
         json.loads(r.getMessage())
@@ -162,5 +164,11 @@ def test_each_request_is_logged_once_and_private_queries_stay_out_of_info_logs(
     ]
     assert len(lines) == 1
     line = lines[0]
-    assert line["method"] == "GET" and line["status"] == 200 and line["results"] == 3 and line["ms"] >= 0
+    shown = len(answer["results"])
+    assert (
+        line["method"] == "GET"
+        and line["status"] == 200
+        and line["results"] == shown >= 1
+        and line["ms"] >= 0
+    )
     assert ("q" in line) is (not private)

@@ -47,6 +47,13 @@ def stats(engine: Annotated[SearchEngine, Depends(get_engine)]) -> Stats:
         last_ingested_at=manifest.ingested_at.isoformat() if manifest.ingested_at else None,
         store="server" if engine.settings.server_mode else "embedded",
         search_settings=engine.settings.model_dump(
-            include={"fusion", "lexical_weight", "rrf_k", "candidates", "semantic_window"}
+            include={
+                "fusion",
+                "lexical_weight",
+                "rrf_k",
+                "candidates",
+                "semantic_threshold",
+                "semantic_margin",
+            }
         ),
     )

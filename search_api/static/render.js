@@ -106,11 +106,11 @@ function passageSource(passage, client) {
   return h("p", { class: "source" }, "Fra ", link, passage.page ? `, side ${passage.page}` : "");
 }
 
-export function passageList(passages, client) {
+export function passageList(passages, client, label = "Uddrag, der matcher søgningen") {
   if (!passages?.length) return null;
   return h(
     "ul",
-    { class: "passages", "aria-label": "Uddrag, der matcher søgningen" },
+    { class: "passages", "aria-label": label },
     passages.map((passage) => {
       const snippet = h("blockquote", { class: "snippet" });
       snippet.innerHTML = passage.snippet; // escaped by the API; only <mark> is markup
@@ -162,13 +162,37 @@ export function resultCard(
     ),
     metaLine(hit),
     badgeList(hit, extraBadges),
+    whyLine(hit),
     passages.length
-      ? passageList(passages, client)
+      ? passageList(passages, client, hit.match === "meaning" ? "Det mest beslægtede uddrag" : undefined)
       : hit.summary
         ? h("p", { class: "summary clamp" }, hit.summary)
         : null,
     maxResults ? outcomeList(hit.results, { max: maxResults }) : null,
   );
+}
+
+/**
+ * Why a search result is there: the query's words (and their thesaurus terms) it contains, or, when it
+ * shares none of them, that its content is related in meaning ("Relateret indhold").
+ */
+export function whyLine(hit) {
+  if (hit.match === "terms" && hit.matched_terms?.length) {
+    const terms = hit.matched_terms.map((term, i) => [i ? ", " : null, h("span", { class: "why-term" }, term)]);
+    return h("p", { class: "why" }, visuallyHidden("Hvorfor: "), "Indeholder ", terms);
+  }
+  if (hit.match === "meaning") {
+    return h(
+      "p",
+      { class: "why why-meaning" },
+      h("span", { class: "badge badge-related" }, "Relateret indhold"),
+      " Indeholder ikke dine ord, men handler om noget beslægtet.",
+    );
+  }
+  if (hit.match === "place") {
+    return h("p", { class: "why" }, "Ligger det sted, du søgte på.");
+  }
+  return null;
 }
 
 /**

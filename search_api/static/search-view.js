@@ -196,17 +196,34 @@ export function createSearchView({ client, elements, navigate }) {
     renderFacets(response.facets);
     renderToolbar(response.total);
     renderPager(pages);
+    const notes = searchNotes(response);
     if (response.results.length) {
       const cards = response.results.map((hit) =>
         h("li", {}, resultCard(hit, { client, detailHref: detailQuery, maxResults: 2 })),
       );
-      list.replaceChildren(h("ol", { class: "result-list", start: (state.page - 1) * PAGE_SIZE + 1 }, cards));
+      list.replaceChildren(
+        ...notes,
+        h("ol", { class: "result-list", start: (state.page - 1) * PAGE_SIZE + 1 }, cards),
+      );
     } else if (response.total > 0) {
       const first = h("a", { href: pageQuery({ ...state, page: 1 }) }, "Gå til første side");
       list.replaceChildren(stateMessage("empty", "Der er ikke flere resultater", null, [first]));
     } else {
-      list.replaceChildren(noneFound());
+      list.replaceChildren(noneFound(response));
     }
+  }
+
+  /** How the query was read, when that changes what is shown: a correction, a place, "Mente du …?". */
+  function searchNotes(response) {
+    const notes = [];
+    if (response.notice) notes.push(h("p", { class: "notice search-notice", role: "note" }, response.notice));
+    if (response.did_you_mean) notes.push(didYouMean(response.did_you_mean));
+    return notes;
+  }
+
+  function didYouMean(suggestion) {
+    const href = pageQuery({ ...state, q: suggestion, page: 1 });
+    return h("p", { class: "did-you-mean" }, "Mente du ", h("a", { href }, `»${suggestion}«`), "?");
   }
 
   function showOverview(response) {
@@ -222,21 +239,40 @@ export function createSearchView({ client, elements, navigate }) {
     list.replaceChildren(...(response.total ? renderOverview(response, state) : [noneFound()]));
   }
 
-  function noneFound() {
+  function noneFound(response = null) {
     const clear = hasFilters(state) ? [button("Fjern alle filtre", clearFilters)] : [];
-    return state.q
-      ? stateMessage(
-          "empty",
-          "Ingen initiativer matcher din søgning",
+    if (state.q) {
+      const message = stateMessage(
+        "empty",
+        "Ingen initiativer matcher din søgning",
+        "Ingen initiativer indeholder dine ord eller handler om det samme. " +
           "Prøv færre eller andre ord, eller fjern et filter.",
-          clear,
-        )
-      : stateMessage(
+        clear,
+      );
+      message.append(...suggestions(response));
+      return message;
+    }
+    return stateMessage(
           "empty",
           "Ingen initiativer matcher filtrene",
           "Fjern et filter for at se flere.",
           clear,
         );
+  }
+
+  /** What to try instead: the spelling suggestion, example searches and the overview. */
+  function suggestions(response) {
+    const items = [];
+    if (response?.did_you_mean) items.push(didYouMean(response.did_you_mean));
+    const examples = EXAMPLES.map((q) =>
+      h("li", {}, h("a", { href: pageQuery({ q, filters: {}, page: 1 }) }, q)),
+    );
+    items.push(
+      h("p", { class: "examples-label" }, "Prøv for eksempel:"),
+      h("ul", { class: "examples" }, examples),
+      h("p", {}, h("a", { href: "?" }, "Se overblikket over alle temaer")),
+    );
+    return items;
   }
 
   function renderChips() {
