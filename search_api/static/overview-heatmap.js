@@ -123,7 +123,7 @@ function heatTable(response, state, dimension) {
       h("tbody", {}, response.themes.map(row)),
     ),
   );
-  return [note, scroller];
+  return note ? [note, scroller] : [scroller];
 }
 
 function emptyCell() {
