@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -20,7 +20,7 @@ from initiative_index.settings import Language, Settings
 
 if TYPE_CHECKING:  # the search path, ranx and matplotlib load only when an evaluation runs
     from eval.evaluation import Evaluation
-    from eval.runs import Searcher
+    from eval.runs import Ranking, Searcher
     from initiative_index.embedders import Embedder
     from search_api.engine import SearchEngine
 
@@ -105,15 +105,21 @@ def run_and_report(
     progress: bool,
     id_map: dict[str, str] | None = None,
     nonsense: list[str] | None = None,
+    baselines: dict[str, Callable[[str, int], Ranking]] | None = None,
 ) -> None:
     from eval.evaluation import evaluate_set
-    from eval.runs import MODES
+    from eval.metrics import score_runs
+    from eval.runs import DEPTH, MODES
 
     chosen = [m.value for m in modes] if modes else list(MODES)
     show_progress = progress and not json_output
     evaluation = evaluate_set(
         searcher, eval_set, chosen, id_map=id_map, progress=show_progress, nonsense=nonsense
     )
+    for name, rank in (baselines or {}).items():
+        evaluation.runs[name] = {qid: rank(text, DEPTH) for qid, text in eval_set.queries.items()}
+    if baselines:
+        evaluation.scores = score_runs(eval_set.qrels, evaluation.runs)
     finish(evaluation, kind, out, compare, json_output)
 
 
@@ -168,9 +174,14 @@ def evaluate_beir(
     compare: CompareOption = None,
     json_output: JsonOption = False,
     progress: ProgressOption = True,
+    baselines: Annotated[
+        bool, typer.Option(help="Also score the raw model on whole entries and plain stemmed BM25.")
+    ] = True,
 ) -> None:
-    """Ingest a BEIR collection into a temporary index (one initiative per corpus entry) and evaluate it."""
-    from eval.beir import ingest_beir
+    """Ingest a BEIR collection into a temporary index (one initiative per corpus entry) and evaluate it,
+    beside two baselines: the raw embedding model on whole entries and plain stemmed BM25."""
+    from eval.baselines import PlainBM25Searcher, RawModelSearcher
+    from eval.beir import ingest_beir, read_corpus
     from eval.runs import EngineSearcher
     from initiative_index.embedders import load_embedder
     from initiative_index.store import reset_embedded_clients
@@ -185,9 +196,17 @@ def evaluate_beir(
                 progress=progress and not json_output,
             )  # fmt: skip
             engine = open_engine(index.settings, embedder)
+            extra = {}
+            if baselines:
+                entries = list(read_corpus(path / "corpus.jsonl"))
+                extra = {
+                    "raw-model": RawModelSearcher(entries, embedder).rank,
+                    "plain-bm25": PlainBM25Searcher(entries, language or settings.language).rank,
+                }
             run_and_report(
                 EngineSearcher(engine), loaded, mode, kind=f"beir-{loaded.name}", out=out, compare=compare,
                 json_output=json_output, progress=progress, id_map=index.id_map(engine.snapshot),
+                baselines=extra,
             )  # fmt: skip
             reset_embedded_clients()  # let go of the temporary store before it is deleted
 

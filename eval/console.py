@@ -95,7 +95,7 @@ def print_losses(evaluation: Evaluation, console: Console) -> None:
     if not losses:
         console.print("Hybrid is at least as good as lexical and semantic on every query (nDCG@10).")
         return
-    modes = evaluation.modes
+    modes = [m for m in evaluation.modes if evaluation.losses and m in evaluation.losses[0].ndcg]
     short = "/".join(mode[:3] for mode in modes)
     table = Table(
         title=f"Hybrid worse than the best single mode on {len(losses)} queries"

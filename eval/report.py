@@ -188,7 +188,7 @@ def report_markdown(evaluation: Evaluation) -> str:
             "first relevant initiative per mode (– = not in the top 100).",
             "",
         ]
-        modes = evaluation.modes
+        modes = [m for m in evaluation.modes if m in evaluation.losses[0].ndcg]
         lines += _table(
             ["query", "text", *(f"nDCG {m}" for m in modes), *(f"first rel. {m}" for m in modes)],
             [
