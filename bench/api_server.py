@@ -33,6 +33,7 @@ class ApiServer:
         collection: str = "overblik",
         log_file: Path,
         ready_timeout: float = 900.0,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -47,6 +48,7 @@ class ApiServer:
             "OVERBLIK_COLLECTION": collection,
             "OVERBLIK_EMBED_THREADS": str(embed_threads),
             "HF_HUB_OFFLINE": "1",
+            **(env or {}),
         }
         self._process: subprocess.Popen | None = None
 
@@ -98,6 +100,10 @@ class ApiServer:
                 if fresh.get(f"{self.url}/readyz").status_code != 200:
                     return False
         return True
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
 
     def __exit__(self, *exc: object) -> None:
         process = self._process

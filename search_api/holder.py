@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from initiative_index.embedders import Embedder, embedder_identity, load_embedder
+from initiative_index.embedders import Embedder, embedder_identity, engine_identity, load_embedder
 from initiative_index.errors import IndexNotFoundError, OverblikError, StoreUnavailableError
 from initiative_index.settings import Settings
 from initiative_index.snapshot import IndexSnapshot
@@ -99,10 +99,11 @@ class EngineHolder:
             reset_embedded_clients()
         store = ChunkStore.open(self.settings, open_client(self.settings))
         manifest = store.read_manifest()
-        manifest.check_model(embedder_identity(self.settings), None, None)
+        manifest.check_model(embedder_identity(self.settings), None, None, engine_identity(self.settings))
         if self._embedder is None:
             self._embedder = load_embedder(self.settings)
-        manifest.check_model(self._embedder.name, self._embedder.dimension, self._embedder.document_prompt)
+        embedder = self._embedder
+        manifest.check_model(embedder.name, embedder.dimension, embedder.document_prompt, embedder.engine)
         snapshot = IndexSnapshot.load(store, self.settings, manifest)
         # Saved by the ingestion that published this version; computed here (once) only when it is not.
         landscape = ensure_landscape(

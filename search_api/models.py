@@ -223,6 +223,7 @@ class Stats(BaseModel):
     documents: int
     chunks: int
     embedding_model: str
+    embedding_engines: list[str] = Field(description="The engines that wrote the index's vectors.")
     embedding_dimension: int
     language: str
     index_version: str

