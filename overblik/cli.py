@@ -92,7 +92,11 @@ def model_build() -> None:
     from initiative_index.model_cache import ensure_e5_folder
 
     _show_model_build()
-    folder = ensure_e5_folder(Settings().model_cache)
+    try:
+        folder = ensure_e5_folder(Settings().model_cache)
+    except OverblikError as exc:
+        err.print(f"[red]Error:[/] {exc}")
+        raise typer.Exit(2) from None
     sys.stdout.write(f"{folder}\n")
 
 

