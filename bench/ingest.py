@@ -122,9 +122,12 @@ def run_pipeline(
             lambda *args: watches.wrap_iterator("wait for extraction", original_prefetch(*args)),
         ),
         patched(
-            pipeline_module,
-            "ensure_lexical_index",
-            watches.wrap("lexical index", pipeline_module.ensure_lexical_index),
+            pipeline_module.IndexSnapshot,
+            "load",
+            watches.wrap("snapshot and lexical index", pipeline_module.IndexSnapshot.load),
+        ),
+        patched(
+            pipeline_module, "ensure_landscape", watches.wrap("overview", pipeline_module.ensure_landscape)
         ),
         patched(
             snapshot_module, "get_analyzer", watches.wrap("analyzer set-up", snapshot_module.get_analyzer)

@@ -54,6 +54,7 @@ from initiative_index.errors import IndexMismatchError
 from initiative_index.settings import Settings
 from initiative_index.snapshot import IndexSnapshot
 from initiative_index.store import ChunkStore
+from landscape.model import ensure_landscape, stored_steering
 from search_api.engine import SearchEngine
 from search_api.models import SearchRequest
 
@@ -124,8 +125,9 @@ def open_engine(settings: Settings, embedder: Embedder) -> tuple[SearchEngine, f
     started = time.perf_counter()
     snapshot = IndexSnapshot.load(store, settings)
     seconds = time.perf_counter() - started
+    landscape = ensure_landscape(store, snapshot, stored_steering(store), settings.landscape_path)
     gc.collect()  # loading leaves a full collection due; it should not land inside a measured query
-    return SearchEngine(settings, store, embedder, snapshot), seconds
+    return SearchEngine(settings, store, embedder, snapshot, landscape), seconds
 
 
 # -- latency -------------------------------------------------------------------------------------

@@ -59,22 +59,22 @@ def evaluate_set(
         runs = {mode: map_ids(run, id_map) for mode, run in runs.items()}
     scores = score_runs(eval_set.qrels, runs)
     losses = hybrid_losses(eval_set.queries, eval_set.qrels, runs, scores)
-    honesty = match_honesty(searcher, eval_set, collected.runs, modes, nonsense or [])
+    honesty = match_honesty(searcher, eval_set, modes, nonsense or [])
     return Evaluation(eval_set, settings, runs, scores, losses, collected.refused, honesty=honesty)
 
 
 def match_honesty(
-    searcher: Searcher, eval_set: EvalSet, runs: Mapping[str, Run], modes: list[str], nonsense: list[str]
+    searcher: Searcher, eval_set: EvalSet, modes: list[str], nonsense: list[str]
 ) -> dict[str, dict[str, float]]:
-    """Per mode: matches per judged query (against the number judged relevant), and the share of nonsense
-    queries (random strings, other domains) that match nothing. Runs hold at most DEPTH matches."""
+    """Per mode: matches per judged query (what the count says, against the number judged relevant), and
+    the share of nonsense queries (random strings, other domains) that match nothing."""
     judged = sum(map(len, eval_set.qrels.values())) / max(len(eval_set.qrels), 1)
     figures: dict[str, dict[str, float]] = {}
     for mode in modes:
-        matches = [len(ranking) for ranking in runs[mode].values()]
+        matches = [searcher.matches(query, mode) for query in eval_set.queries.values()]
         row = {"mean_matches": sum(matches) / max(len(matches), 1), "mean_judged_relevant": judged}
         if nonsense:
-            empty = sum(not searcher.rank(query, mode, 1) for query in nonsense)
+            empty = sum(searcher.matches(query, mode) == 0 for query in nonsense)
             row.update({"nonsense_queries": len(nonsense), "nonsense_without_matches": empty / len(nonsense)})
         figures[mode] = row
     return figures

@@ -1,4 +1,5 @@
-"""A long-document BEIR collection generated from the sample corpus: `python -m eval.long_documents OUT`.
+"""A long-document BEIR collection generated from the sample corpus: `python -m eval.long_documents OUT`
+(`--short`: the summaries alone, short entries like an FAQ collection's).
 
 One corpus entry per initiative: its title, and its summary followed by the full text of every one of its
 documents (PDF, DOCX, HTML, Markdown, read by Overblik's own readers), typically several thousand tokens,
@@ -22,8 +23,11 @@ from ingest.readers import read_document
 SAMPLE_CORPUS = PROJECT_SET.parents[1] / "corpus"
 
 
-def write_collection(out: Path, split: str = "dev", corpus: Path = SAMPLE_CORPUS) -> dict[str, int]:
-    """Write corpus.jsonl, queries.jsonl and qrels/<split>.tsv under `out`; returns counts."""
+def write_collection(
+    out: Path, split: str = "dev", corpus: Path = SAMPLE_CORPUS, short: bool = False
+) -> dict[str, int]:
+    """Write corpus.jsonl, queries.jsonl and qrels/<split>.tsv under `out`; returns counts. `short`: each
+    entry is only the initiative's summary (a few sentences, like an FAQ answer), not its documents."""
     found = discover([corpus])
     out.mkdir(parents=True, exist_ok=True)
     entries = 0
@@ -33,7 +37,7 @@ def write_collection(out: Path, split: str = "dev", corpus: Path = SAMPLE_CORPUS
             if initiative.initiative is None:
                 continue
             parts = [initiative.initiative.summary]
-            for document in initiative.documents:
+            for document in [] if short else initiative.documents:
                 password = document.ref.password if document.ref else None
                 try:
                     extracted = read_document(document.path, document.path.read_bytes(), password)
@@ -63,8 +67,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="Folder to write the collection to.")
     parser.add_argument("--split", default="dev", choices=("dev", "test", "all"))
+    parser.add_argument(
+        "--short", action="store_true", help="Summaries only: short entries, like FAQ answers."
+    )
     args = parser.parse_args()
-    counts = write_collection(args.out, args.split)
+    counts = write_collection(args.out, args.split, short=args.short)
     print(f"{args.out}: {counts['entries']} entries of {counts['mean_characters']:,} characters on average, "
           f"{counts['queries']} queries ({args.split})")  # fmt: skip
 

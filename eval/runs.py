@@ -39,7 +39,13 @@ class QueryRefusedError(ValueError):
 class Searcher(Protocol):
     """Something that ranks initiatives for a query in one mode."""
 
-    def rank(self, query: str, mode: SearchMode, depth: int) -> Ranking: ...
+    def rank(self, query: str, mode: SearchMode, depth: int) -> Ranking:
+        """The initiatives shown for the query, in order: the matches, then the near misses."""
+        ...
+
+    def matches(self, query: str, mode: SearchMode) -> int:
+        """How many initiatives match (what the page's count says)."""
+        ...
 
     def describe(self) -> dict[str, object]:
         """The settings and index version behind the rankings, for the report."""
@@ -57,6 +63,9 @@ class EngineSearcher:
         _, groups = self.engine.rank(SearchRequest(query=query, mode=mode))
         ids = self.engine.snapshot.initiative_ids
         return [(ids[group.initiative], float(group.score)) for group in groups[:depth]]
+
+    def matches(self, query: str, mode: SearchMode) -> int:
+        return self.engine.search(SearchRequest(query=query, mode=mode, limit=1)).total
 
     def describe(self) -> dict[str, object]:
         settings, manifest = self.engine.settings, self.engine.snapshot.manifest
@@ -107,9 +116,12 @@ class HttpSearcher:
                 "/search", {"query": query, "mode": mode, "offset": len(ranking), "limit": limit}
             )
             ranking += [(hit["id"], float(hit["score"])) for hit in page["results"]]
-            if len(page["results"]) < limit or len(ranking) >= page["total"]:
+            if len(page["results"]) < limit or len(ranking) >= page["total"] + page.get("related", 0):
                 break
         return ranking
+
+    def matches(self, query: str, mode: SearchMode) -> int:
+        return self._call("/search", {"query": query, "mode": mode, "limit": 1})["total"]
 
     def describe(self) -> dict[str, object]:
         stats = self._call("/stats")

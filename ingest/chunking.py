@@ -15,6 +15,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest.readers import Page
 from initiative_index.embedders import Embedder
+from initiative_index.passage import passage_text
 
 PAGE_SEPARATOR = "\n\n"
 # Subword tokenisation is not additive (a piece may tokenise differently inside a longer text), so budgets
@@ -36,7 +37,7 @@ class Chunk:
 
 def embedding_input(title: str, text: str) -> str:
     """What the model reads for a chunk: the initiative title gives every passage its context."""
-    return f"{title}\n\n{text}" if title else text
+    return passage_text(title, text)
 
 
 class Chunker:

@@ -45,7 +45,7 @@ from landscape.steering import SteeringError, parse_steering
 _UNCHANGED = object()  # the stored themes.yaml stays as it is
 
 # Bump when extraction or chunking changes in a way that should re-ingest unchanged files.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"  # 2: the title is not repeated where a chunk already begins with it
 PREFETCH = 8  # documents extracted ahead of the embedder
 
 

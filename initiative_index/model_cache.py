@@ -24,7 +24,7 @@ from initiative_index.e5_onnx import ONNX_FILE, build_onnx
 from initiative_index.errors import ConfigurationError
 
 # Bump when the folder's contents change (conversion, ONNX graph, quantisation): a new folder is built.
-CONVERTER_VERSION = "1"
+CONVERTER_VERSION = "2"
 BUILD_RECORD = "overblik-build.json"
 log = logging.getLogger("overblik.model")
 

@@ -93,6 +93,13 @@ class Settings(BaseSettings):
         le=1.0,
         description="... and at least this much above the query's average similarity to the collection.",
     )
+    place_boost: float = Field(
+        3.0,
+        ge=1.0,
+        le=10.0,
+        description="A place named in a query is a soft filter: its initiatives' scores, scaled to the "
+        "query's range, count this many times (tuned on the dev split).",
+    )
     thesaurus: str = Field(
         "bundled",
         description="Thesaurus applied to queries: 'bundled' (Danish health and care terms), a YAML path, "

@@ -9,6 +9,7 @@ import numpy as np
 from initiative_index.analyzer import get_analyzer
 from initiative_index.lexical import LexicalIndex
 from initiative_index.manifest import Manifest
+from initiative_index.passage import passage_text
 from initiative_index.settings import Settings
 from initiative_index.store import ChunkStore, record_from_metadata
 
@@ -92,4 +93,4 @@ def _lexical_text(row: dict) -> str:
     """What BM25 indexes for a chunk: the initiative title with the text, as the embedder reads it."""
     meta = row["metadata"]
     text = row["document"] or ""
-    return text if meta.get("kind") == "card" else f"{meta.get('title', '')}\n\n{text}"
+    return text if meta.get("kind") == "card" else passage_text(meta.get("title", ""), text)

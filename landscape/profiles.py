@@ -20,6 +20,7 @@ import numpy as np
 
 from initiative_index.analyzer import TextAnalyzer
 from initiative_index.card import card_text
+from initiative_index.passage import passage_text
 from initiative_index.snapshot import IndexSnapshot
 from initiative_index.store import ChunkStore
 
@@ -61,7 +62,7 @@ def build_profiles(snapshot: IndexSnapshot, vectors: np.ndarray) -> InitiativePr
         if meta.get("kind") == "card":
             text = card_text(snapshot.records[meta["initiative_id"]], evidence=False)
         else:
-            text = f"{meta.get('title', '')}\n\n{text}"
+            text = passage_text(meta.get("title", ""), text)
         terms[initiative].update(analyzer.terms(text))
         _count_phrases(analyzer, text, phrases[initiative], surface)
     records = [snapshot.records[i] for i in snapshot.initiative_ids]

@@ -47,8 +47,8 @@ from search_api.places import Place
 from search_api.retrieval import QueryUnderstanding, Retrieved, Retriever
 from search_api.snippets import highlight
 
-PLACE_BOOST = 2.0  # a named place's initiatives count double: about the topic and there, they come first
-ABOUT_SHARE = 0.5
+ABOUT_SHARE = 0.5  # "about the topic": at least half the best match's score
+RELATED_LIMIT = 10  # near misses shown after the matches: a short "see also", not the rest of the index
 SUMMARY_FIELDS = (
     "id", "title", "summary", "organisations", "sectors", "cluster", "status", "target_groups", "tags",
     "start_date", "end_date", "url", "has_metadata", "evaluation", "effect", "results", "theme",
@@ -123,28 +123,77 @@ class SearchEngine:
             nothing = Retrieved(RankedList.empty(), RankedList.empty(), {}, set(), np.zeros(0, dtype=bool))
             return nothing, self._browse(request)
         retrieved = self.retrieve(request)
-        groups = group_by_initiative(retrieved.chunk_scores, self.snapshot.chunk_initiative)
+        candidates = group_by_initiative(retrieved.chunk_scores, self.snapshot.chunk_initiative)
         matched = retrieved.matched
-        groups = [group for group in groups if matched[group.initiative]]
+        groups = [group for group in candidates if matched[group.initiative]]
         ranked = {group.initiative for group in groups}
         # A match the ranking has no passage for (a place's initiative the text never names) comes last.
         groups += [InitiativeGroup(int(i)) for i in np.flatnonzero(matched) if int(i) not in ranked]
-        places = retrieved.understanding.places if retrieved.understanding else []
+        understanding = retrieved.understanding
+        places = understanding.places if understanding else []
         if places and request.sort == "relevance":
             groups = self._boost_places(groups, places)
-        return retrieved, self._sorted(groups, request.sort)
+        groups = self._sorted(groups, request.sort)
+        return retrieved, groups + self._related(candidates, matched, groups, retrieved)
+
+    def _related(
+        self,
+        candidates: list[InitiativeGroup],
+        matched: np.ndarray,
+        groups: list[InitiativeGroup],
+        retrieved: Retrieved,
+    ) -> list[InitiativeGroup]:
+        """Near misses after the matches, never counted: the next RELATED_LIMIT candidates in ranking
+        order, so the first page holds what the model ranks highest even when few pass the thresholds
+        (an abbreviation the text never spells out, a question in other words). For a query the index
+        does not speak (nonsense, another domain) only candidates that reach the semantic threshold
+        itself: a real question in words the index does not use should not meet an empty page, while
+        nonsense mostly gets nothing. None when the query demands a phrase or only names a place."""
+        understanding = retrieved.understanding
+        if understanding is None or understanding.syntax.phrases:
+            return []
+        if understanding.places and all(concept.weak for concept in understanding.concepts):
+            return []
+        related = [group for group in candidates if not matched[group.initiative]]
+        if not retrieved.understood:
+            closest, threshold = self._closest_in_meaning(retrieved), self.settings.semantic_threshold
+            related = [g for g in related if closest.get(g.initiative, -1.0) >= threshold]
+        related = related[:RELATED_LIMIT]
+        for group in related:
+            group.related = True
+        return related
+
+    def _closest_in_meaning(self, retrieved: Retrieved) -> dict[int, float]:
+        """Initiative position -> its best passage's cosine similarity to the query."""
+        best: dict[int, float] = {}
+        chunk_initiative = self.snapshot.chunk_initiative
+        for row, score in zip(
+            retrieved.semantic.rows.tolist(), retrieved.semantic.scores.tolist(), strict=True
+        ):
+            initiative = int(chunk_initiative[row])
+            best[initiative] = max(best.get(initiative, -1.0), score)
+        return best
 
     def _boost_places(self, groups: list[InitiativeGroup], places: list[Place]) -> list[InitiativeGroup]:
-        """A place named in the query is a soft filter: its initiatives' scores count PLACE_BOOST times."""
+        """A place named in the query is a soft filter: its initiatives' scores count `place_boost` times.
+
+        Scores are first scaled to [0, 1] over this query's matches, so the boost means the same in every
+        mode: raw cosines all lie within a few hundredths of each other, and multiplying them would put
+        every initiative of the place above every other."""
+        boost = self.settings.place_boost
+        scores = [group.score for group in groups]
+        low, high = (min(scores), max(scores)) if scores else (0.0, 0.0)
+        span = high - low or 1.0
         for group in groups:
+            group.score = (group.score - low) / span
             if any(place.holds(self.record(group.initiative)) for place in places):
-                group.score *= PLACE_BOOST
+                group.score *= boost
         return sorted(groups, key=lambda g: (-g.score, g.initiative))
 
     def matching_ids(self, request: SearchRequest) -> list[str]:
         """Ids of every initiative the request matches, in its order (for the overview and exports)."""
         _, groups = self.rank(request)
-        return [self.snapshot.initiative_ids[group.initiative] for group in groups]
+        return [self.snapshot.initiative_ids[group.initiative] for group in groups if not group.related]
 
     def _browse(self, request: SearchRequest) -> list[InitiativeGroup]:
         positions = np.flatnonzero(self.initiative_mask(request.filters)).tolist()
@@ -179,20 +228,22 @@ class SearchEngine:
             )
         hits = [self._hit(group, retrieved, explain_ranks) for group in page]
         understanding = retrieved.understanding
+        matches = [group for group in groups if not group.related]
         return SearchResponse(
             query=request.query,
             searched_query=understanding.searched if understanding else None,
             did_you_mean=understanding.did_you_mean if understanding else None,
             places=[place.name for place in understanding.places] if understanding else [],
-            notice=self._notice(understanding, groups) if understanding else None,
+            notice=self._notice(understanding, matches) if understanding else None,
             analysis=self._analysis(understanding) if understanding and request.explain else None,
             mode=request.mode,
             sort=request.sort,
-            total=len(groups),
+            total=len(matches),
+            related=len(groups) - len(matches),
             offset=request.offset,
             limit=request.limit,
             results=hits,
-            facets=self._facets(groups),
+            facets=self._facets(matches),
             index_version=self.snapshot.version,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
         )
@@ -229,9 +280,11 @@ class SearchEngine:
         return SearchHit(
             **summary_fields(record),
             score=round(group.score, 6),
-            match=self._match_kind(group.initiative, retrieved),
+            match=self._match_kind(group, retrieved),
             matched_terms=retrieved.lexical_terms.get(group.initiative, [])
-            if retrieved.lexical_matched is not None and retrieved.lexical_matched[group.initiative]
+            if not group.related
+            and retrieved.lexical_matched is not None
+            and retrieved.lexical_matched[group.initiative]
             else [],
             passages=passages,
             detail_url=f"/initiatives/{quote(record['id'])}",
@@ -239,10 +292,13 @@ class SearchEngine:
         )
 
     @staticmethod
-    def _match_kind(initiative: int, retrieved: Retrieved) -> str | None:
+    def _match_kind(group: InitiativeGroup, retrieved: Retrieved) -> str | None:
         understanding = retrieved.understanding
+        initiative = group.initiative
         if understanding is None:
             return None
+        if group.related:
+            return "related"
         if retrieved.lexical_matched is not None and retrieved.lexical_matched[initiative]:
             return "terms"
         if understanding.places and all(c.weak for c in understanding.concepts):
@@ -263,11 +319,12 @@ class SearchEngine:
         topic = " ".join(concept.typed for concept in understanding.concepts if not concept.weak)
         # "About the topic": scoring at least ABOUT_SHARE of the best match (before the place's boost); a
         # passing mention of the topic in a Hjørring document does not make a Hjørring initiative about it.
-        best = max(g.score / (PLACE_BOOST if self._at(g, places) else 1.0) for g in groups)
-        about = [g for g in groups if self._at(g, places) and g.score / PLACE_BOOST >= ABOUT_SHARE * best]
+        boost = self.settings.place_boost
+        best = max(g.score / (boost if self._at(g, places) else 1.0) for g in groups)
+        about = [g for g in groups if self._at(g, places) and g.score / boost >= ABOUT_SHARE * best]
         if not about:
             return f"Ingen initiativer om {topic} i {names} – viser {topic} andre steder."
-        return f"Initiativer i {names} står først ({len(about)} handler om {topic})."
+        return f"Initiativer i {names} er rykket frem ({len(about)} handler om {topic})."
 
     def _at(self, group: InitiativeGroup, places: list[Place]) -> bool:
         return any(place.holds(self.record(group.initiative)) for place in places)

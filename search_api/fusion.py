@@ -78,6 +78,7 @@ class InitiativeGroup:
     score: float = 0.0
     rows: list[int] = field(default_factory=list)
     row_scores: list[float] = field(default_factory=list)
+    related: bool = False  # ranked, but not a match: shown after the matches and not counted
 
 
 def group_by_initiative(

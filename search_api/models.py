@@ -115,16 +115,16 @@ class InitiativeSummary(BaseModel):
     theme_label: str | None = None
 
 
-MatchKind = Literal["terms", "meaning", "place"]
+MatchKind = Literal["terms", "meaning", "place", "related"]
 
 
 class SearchHit(InitiativeSummary):
     score: float
     match: MatchKind | None = Field(
         None,
-        description="Why it matched: 'terms' (shares query words, their forms, parts or thesaurus terms), "
-        "'meaning' (close in meaning only: 'Relateret indhold'), 'place' (a query that only names a place); "
-        "null when browsing.",
+        description="Why it is there: 'terms' (shares query words, their forms, parts or thesaurus terms), "
+        "'meaning' (close in meaning only: 'Relateret indhold'), 'place' (a query that only names a place), "
+        "'related' (not a match: a near miss listed after the matches and not counted); null when browsing.",
     )
     matched_terms: list[str] = Field(
         default_factory=list, description="The query's words and thesaurus terms this initiative contains."
@@ -171,6 +171,11 @@ class SearchResponse(BaseModel):
     mode: SearchMode
     sort: SortOrder
     total: int = Field(description="Initiatives that match the query and filters.")
+    related: int = Field(
+        0,
+        description="Near misses listed after the matches (match = 'related'); not counted in total or "
+        "facets. Pages run over total + related.",
+    )
     offset: int
     limit: int
     results: list[SearchHit]

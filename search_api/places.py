@@ -37,6 +37,7 @@ class PlaceIndex:
     """Every way the index's places can be written, longest first."""
 
     def __init__(self, records: Iterable[dict]) -> None:
+        records = list(records)
         self._names: dict[tuple[str, ...], tuple[str, str | None, str | None]] = {}
         organisations = sorted({o for record in records for o in record.get("organisations", [])})
         for organisation in organisations:
@@ -45,9 +46,10 @@ class PlaceIndex:
                 short = organisation.removesuffix(MUNICIPALITY_SUFFIX)
                 self._add(short, organisation, organisation=organisation)
                 self._add(short + "s", organisation, organisation=organisation)  # "Hjørrings akutteam"
+        clusters = {record.get("cluster") for record in records}
         for cluster, label in CLUSTER_LABELS.items():
-            if cluster == Cluster.INGEN:
-                continue
+            if cluster == Cluster.INGEN or (cluster.value not in clusters and label not in organisations):
+                continue  # a place no initiative is at is no place to filter on (a BEIR collection has none)
             # The cluster as an organisation ("Sundhedsklynge Syd" runs projects) and as an area.
             organisation = label if label in organisations else None
             self._add(label, label, organisation=organisation, cluster=cluster.value, replace=True)

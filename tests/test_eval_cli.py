@@ -132,12 +132,13 @@ def test_json_prints_the_metrics_document_only(swedish: dict[str, Path]) -> None
     printed = json.loads(output)
     saved = json.loads((swedish["root"] / "json" / "metrics.json").read_text(encoding="utf-8"))
     assert printed == saved
-    assert set(printed["metrics"]) == {"lexical", "semantic", "hybrid"}
+    # The three modes beside the two baselines (the raw model on whole entries, plain stemmed BM25).
+    assert set(printed["metrics"]) == {"lexical", "semantic", "hybrid", "raw-model", "plain-bm25"}
 
 
 def test_compare_shows_each_metric_with_difference_and_significance(swedish: dict[str, Path]) -> None:
     output = run_cli(*again(swedish, "compared"), "--mode", "hybrid", "--mode", "lexical", "--no-progress",
-                     "--compare", str(swedish["first"]))  # fmt: skip
+                     "--no-baselines", "--compare", str(swedish["first"]))  # fmt: skip
     assert "Compared with" in output and "p-value" in output and "significant" in output
     comparison = json.loads((swedish["root"] / "compared" / "metrics.json").read_text())["comparison"]
     rows = comparison["rows"]

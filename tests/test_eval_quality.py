@@ -21,7 +21,7 @@ from initiative_index.settings import Settings
 
 pytestmark = pytest.mark.slow
 
-MEASURED_HYBRID_NDCG_AT_10 = 0.845  # test split, default settings (eval/README.md, "Measured figures")
+MEASURED_HYBRID_NDCG_AT_10 = 0.824  # test split, default settings (eval/README.md, "Measured figures")
 MARGIN = 0.03
 FLOOR = MEASURED_HYBRID_NDCG_AT_10 - MARGIN
 

@@ -186,7 +186,8 @@ export function createSearchView({ client, elements, navigate }) {
   }
 
   function showResults(response) {
-    const pages = Math.max(1, Math.ceil(response.total / PAGE_SIZE));
+    const related = response.related || 0;
+    const pages = Math.max(1, Math.ceil((response.total + related) / PAGE_SIZE));
     const where = pages > 1 ? ` – side ${Math.min(state.page, pages)} af ${pages}` : "";
     const count = formatCount(response.total, "initiativ", "initiativer");
     if (state.q) setStatus(`${count} matcher »${state.q}«${where}`);
@@ -197,19 +198,38 @@ export function createSearchView({ client, elements, navigate }) {
     renderToolbar(response.total);
     renderPager(pages);
     const notes = searchNotes(response);
-    if (response.results.length) {
-      const cards = response.results.map((hit) =>
-        h("li", {}, resultCard(hit, { client, detailHref: detailQuery, maxResults: 2 })),
+    const matches = response.results.filter((hit) => hit.match !== "related");
+    const nearMisses = response.results.filter((hit) => hit.match === "related");
+    const first = (state.page - 1) * PAGE_SIZE + 1;
+    const cardList = (hits, start, cls) =>
+      h(
+        "ol",
+        { class: cls, start },
+        hits.map((hit) => h("li", {}, resultCard(hit, { client, detailHref: detailQuery, maxResults: 2 }))),
       );
-      list.replaceChildren(
-        ...notes,
-        h("ol", { class: "result-list", start: (state.page - 1) * PAGE_SIZE + 1 }, cards),
-      );
-    } else if (response.total > 0) {
-      const first = h("a", { href: pageQuery({ ...state, page: 1 }) }, "Gå til første side");
-      list.replaceChildren(stateMessage("empty", "Der er ikke flere resultater", null, [first]));
+    const relatedSection = nearMisses.length
+      ? h(
+          "section",
+          { class: "related", "aria-labelledby": "related-heading" },
+          h("h3", { id: "related-heading", class: "related-heading" }, "Beslægtede initiativer"),
+          h(
+            "p",
+            { class: "hint" },
+            "De indeholder ikke dine ord og er ikke talt med, men deres indhold ligner det, du søgte.",
+          ),
+          cardList(nearMisses, first + matches.length, "related-list"),
+        )
+      : null;
+    if (matches.length) {
+      const after = relatedSection ? [relatedSection] : [];
+      list.replaceChildren(...notes, cardList(matches, first, "result-list"), ...after);
+    } else if (response.total === 0) {
+      list.replaceChildren(noneFound(response), ...(relatedSection ? [relatedSection] : []));
+    } else if (nearMisses.length) {
+      list.replaceChildren(...notes, relatedSection);
     } else {
-      list.replaceChildren(noneFound(response));
+      const back = h("a", { href: pageQuery({ ...state, page: 1 }) }, "Gå til første side");
+      list.replaceChildren(stateMessage("empty", "Der er ikke flere resultater", null, [back]));
     }
   }
 

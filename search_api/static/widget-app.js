@@ -59,7 +59,8 @@ export function mountWidget(root, { api, limit = 5 }) {
 
   function show(q, response) {
     status.textContent = `${formatCount(response.total, "initiativ", "initiativer")} matcher »${q}«`;
-    if (!response.results.length) {
+    const matches = response.results.filter((hit) => hit.match !== "related");
+    if (!matches.length) {
       results.replaceChildren(
         stateMessage("empty", "Ingen initiativer matcher din søgning", "Prøv færre eller andre ord."),
       );
@@ -70,7 +71,7 @@ export function mountWidget(root, { api, limit = 5 }) {
       h(
         "ol",
         { class: "widget-list" },
-        response.results.map((hit) =>
+        matches.map((hit) =>
           h(
             "li",
             {},
@@ -89,7 +90,7 @@ export function mountWidget(root, { api, limit = 5 }) {
         h(
           "a",
           { href: all },
-          response.total > response.results.length
+          response.total > matches.length
             ? `Se alle ${formatCount(response.total, "initiativ", "initiativer")} i Overblik`
             : "Åbn søgningen i Overblik",
         ),

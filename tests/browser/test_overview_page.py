@@ -125,6 +125,7 @@ def test_a_map_point_opens_its_detail_view_by_click_and_by_enter(page: Page, ori
     page.go_back()
     expect(page.locator("#result-list")).not_to_have_attribute("aria-busy", "true")
     expect(page.locator(POINTS).first).to_be_visible()
+    page.mouse.move(0, 0)  # a keyboard user's pointer rests elsewhere (not on the point hovered before)
     # The points are reached with the keyboard: tabbing from the last link before the map lands on one.
     page.locator(".overview-heatmap a").last.focus()
     for _ in range(3):

@@ -64,4 +64,14 @@ def test_nonsense_gets_the_no_results_state_with_suggestions(page: Page, origins
     expect(state.locator(".state-title")).to_have_text("Ingen initiativer matcher din søgning")
     expect(state.locator(".examples a").first).to_be_visible()
     expect(state.get_by_role("link", name="Se overblikket over alle temaer")).to_be_visible()
+    expect(page.locator(CARDS)).to_have_count(0)  # what follows is set apart as not matching
     screenshot(page, "nonsense")
+
+
+def test_near_misses_follow_the_matches_set_apart_and_uncounted(page: Page, origins) -> None:
+    open_search(page, origins, "KOL")
+    expect(page.locator("#results-heading")).to_contain_text("1 initiativ matcher »KOL«")
+    expect(page.locator(CARDS)).to_have_count(1)
+    related = page.locator("section.related")
+    expect(related.get_by_role("heading", name="Beslægtede initiativer")).to_be_visible()
+    expect(related.locator(".card").first).to_be_visible()
