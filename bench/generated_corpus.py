@@ -68,6 +68,10 @@ def sample_records(corpus: Path = SAMPLE_CORPUS) -> list[dict]:
     for path in sorted((corpus / "initiatives").glob("*/initiative.yaml")):
         record = yaml.safe_load(path.read_text(encoding="utf-8"))
         record.pop("documents", None)
+        # A result may name its source document; the copies get other documents, so the names go.
+        for result in record.get("results") or []:
+            if isinstance(result, dict):
+                result.pop("document", None)
         records.append(record)
     return records
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 import yaml
@@ -17,6 +18,19 @@ from initiative_index.settings import Settings
 
 themes_app = typer.Typer(help="Check, export or describe themes.yaml (how the region steers the themes).")
 err = Console(stderr=True)
+Parsed = TypeVar("Parsed")
+
+
+def read_or_exit(path: Path, read: Callable[[Path], Parsed], invalid: type[Exception]) -> Parsed:
+    """`read(path)`, or the reason it cannot be used on stderr and exit code 1."""
+    try:
+        return read(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        err.print(f"[red]Cannot read {path}:[/] {exc}")
+        raise typer.Exit(1) from None
+    except invalid as exc:
+        err.print(f"[red]Invalid:[/] {exc}")
+        raise typer.Exit(1) from None
 
 
 def overview(
@@ -58,14 +72,7 @@ def check(path: Annotated[Path, typer.Argument(help="The themes.yaml to validate
     """Validate a themes.yaml; every problem is named. Exit code 1 when it cannot be used."""
     from landscape.steering import SteeringError, read_steering
 
-    try:
-        steering = read_steering(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        err.print(f"[red]Cannot read {path}:[/] {exc}")
-        raise typer.Exit(1) from None
-    except SteeringError as exc:
-        err.print(f"[red]Invalid:[/] {exc}")
-        raise typer.Exit(1) from None
+    steering = read_or_exit(path, read_steering, SteeringError)
     Console().print(f"{path}: ok ({len(steering.themes)} named themes)")
 
 
@@ -118,14 +125,7 @@ def check_thesaurus(
     if path is None:
         setting = Settings().thesaurus
         path = BUNDLED_THESAURUS if setting in ("", BUNDLED) else Path(setting)
-    try:
-        parsed = read_thesaurus(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        err.print(f"[red]Cannot read {path}:[/] {exc}")
-        raise typer.Exit(1) from None
-    except ThesaurusError as exc:
-        err.print(f"[red]Invalid:[/] {exc}")
-        raise typer.Exit(1) from None
+    parsed = read_or_exit(path, read_thesaurus, ThesaurusError)
     terms = sum(len(group.terms) for group in parsed.groups)
     kinds = {
         kind: sum(g.kind == kind for g in parsed.groups)

@@ -15,7 +15,7 @@ lasagne", a random string) must clear the higher `semantic_threshold_unknown` to
 e5 scores an English query against Danish text about CROSS_LANGUAGE_DROP lower than the same query in
 Danish (measured on the dev split's English queries and the English nonsense queries), so both thresholds
 are that much lower for a query in English.
-Ranking still uses every candidate of both retrievers; the list shows matches only.
+Ranking still uses every candidate of both retrievers; the list shows the matches, then a few near misses.
 """
 
 from __future__ import annotations
