@@ -48,7 +48,7 @@ from search_api.retrieval import QueryUnderstanding, Retrieved, Retriever
 from search_api.snippets import highlight
 
 ABOUT_SHARE = 0.5  # "about the topic": at least half the best match's score
-RELATED_LIMIT = 10  # near misses shown after the matches: a short "see also", not the rest of the index
+RELATED_LIMIT = 50  # near misses after the matches: the ranking goes on (the page shows the first 10)
 SUMMARY_FIELDS = (
     "id", "title", "summary", "organisations", "sectors", "cluster", "status", "target_groups", "tags",
     "start_date", "end_date", "url", "has_metadata", "evaluation", "effect", "results", "theme",

@@ -186,8 +186,11 @@ export function createSearchView({ client, elements, navigate }) {
   }
 
   function showResults(response) {
-    const related = response.related || 0;
-    const pages = Math.max(1, Math.ceil((response.total + related) / PAGE_SIZE));
+    // Near misses fill the rest of the matches' last page (a whole page when nothing matches); the API
+    // offers more, but a page of its own for them would be noise.
+    const room = response.total === 0 ? PAGE_SIZE : (PAGE_SIZE - (response.total % PAGE_SIZE)) % PAGE_SIZE;
+    const shown = response.total + Math.min(response.related || 0, room);
+    const pages = Math.max(1, Math.ceil(shown / PAGE_SIZE));
     const where = pages > 1 ? ` – side ${Math.min(state.page, pages)} af ${pages}` : "";
     const count = formatCount(response.total, "initiativ", "initiativer");
     if (state.q) setStatus(`${count} matcher »${state.q}«${where}`);
@@ -199,8 +202,10 @@ export function createSearchView({ client, elements, navigate }) {
     renderPager(pages);
     const notes = searchNotes(response);
     const matches = response.results.filter((hit) => hit.match !== "related");
-    const nearMisses = response.results.filter((hit) => hit.match === "related");
     const first = (state.page - 1) * PAGE_SIZE + 1;
+    const nearMisses = response.results.filter(
+      (hit, index) => hit.match === "related" && first + index <= shown,
+    );
     const cardList = (hits, start, cls) =>
       h(
         "ol",

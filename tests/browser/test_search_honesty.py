@@ -75,3 +75,6 @@ def test_near_misses_follow_the_matches_set_apart_and_uncounted(page: Page, orig
     related = page.locator("section.related")
     expect(related.get_by_role("heading", name="Beslægtede initiativer")).to_be_visible()
     expect(related.locator(".card").first).to_be_visible()
+    # They fill the rest of the first page and get no page of their own.
+    assert 1 <= related.locator(".card").count() <= 9
+    expect(page.get_by_role("navigation", name="Sider med resultater")).not_to_contain_text("Side")
