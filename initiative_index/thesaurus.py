@@ -11,6 +11,7 @@ matches when the query writes it in capitals too.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from initiative_index.analyzer import TextAnalyzer
 from initiative_index.errors import ConfigurationError
+from initiative_index.settings import Language
 
+log = logging.getLogger("overblik.thesaurus")
 BUNDLED = "bundled"
 BUNDLED_THESAURUS = Path(__file__).parent / "data" / "thesaurus.yaml"
 _WORD = re.compile(r"\w+")
@@ -58,7 +61,7 @@ class TermGroup(BaseModel):
 class ThesaurusFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    language: str = "danish"
+    language: Language = "danish"  # applied only to an index of this language
     groups: list[TermGroup]
 
     @model_validator(mode="after")
@@ -183,8 +186,14 @@ def load_thesaurus(setting: str, analyzer: TextAnalyzer) -> Thesaurus:
         return Thesaurus(ThesaurusFile(groups=[]), analyzer)
     path = BUNDLED_THESAURUS if setting == BUNDLED else Path(setting)
     try:
-        return Thesaurus(read_thesaurus(path), analyzer)
+        parsed = read_thesaurus(path)
     except OSError as exc:
         raise ConfigurationError(f"Cannot read the thesaurus OVERBLIK_THESAURUS={setting!r}: {exc}") from exc
     except ThesaurusError as exc:
         raise ConfigurationError(f"The thesaurus cannot be used: {exc}") from exc
+    if parsed.language != analyzer.language:
+        # A Danish thesaurus would stem its terms with another language's stemmer and add Danish words to,
+        # say, a Norwegian index's queries: only a thesaurus of the index's language applies.
+        log.info("thesaurus %s is %s, the index %s: not applied", path, parsed.language, analyzer.language)
+        return Thesaurus(ThesaurusFile(groups=[], language=analyzer.language), analyzer)
+    return Thesaurus(parsed, analyzer)

@@ -106,6 +106,16 @@ def test_concepts_have_their_word_compound_parts_and_thesaurus_terms(thesaurus: 
     assert [c.weak for c in build_concepts(["laver", "demens"], DANISH, thesaurus)] == [True, False]
 
 
+def test_a_thesaurus_applies_only_to_an_index_of_its_language() -> None:
+    # The bundled thesaurus is Danish: a Norwegian or Swedish index searches the typed words only.
+    for language in ("norwegian", "swedish", "english"):
+        other = get_analyzer(language)
+        concepts = build_concepts(["KOL", "rygestop"], other, load_thesaurus("bundled", other))
+        assert not any(a.expansion for c in concepts for a in c.alternatives), language
+    danish = build_concepts(["KOL"], DANISH, load_thesaurus("bundled", DANISH))
+    assert any(a.expansion for a in danish[0].alternatives)
+
+
 def test_minimum_match_is_a_share_of_the_concepts_rounded_up_and_at_least_one() -> None:
     assert [needed(n, 0.0) for n in range(1, 5)] == [1, 1, 1, 1]
     assert [needed(n, 0.5) for n in range(1, 7)] == [1, 1, 2, 2, 3, 3]
