@@ -282,9 +282,9 @@ def bench_embedder(
         "rerun_breakdown_s": {name: round(sec, 3) for name, sec in rerun_watches.seconds.items()},
     }
     report.table(
-        f"{label}: where the pipeline's {pipeline_s:.1f} s went",
+        f"{label}: where the pipeline's {summary.seconds:.1f} s went",
         BREAKDOWN_COLUMNS,
-        breakdown_rows(watches, pipeline_s),
+        breakdown_rows(watches, summary.seconds),
     )
     report.table(
         f"{label}: the re-run's {rerun.seconds:.2f} s",
