@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -37,6 +38,9 @@ from search_api.query_syntax import QuerySyntax, parse_syntax
 from search_api.spelling import SpellChecker
 
 CROSS_LANGUAGE_DROP = 0.04
+# Query vectors kept per snapshot: a results page asks for the same query several times (the list, the
+# overview of its matches, every page and filter click), and encoding it is most of a search's time.
+QUERY_VECTORS_CACHED = 2048
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,12 @@ class Retriever:
         described = np.array([record.get("has_metadata", True) for record in records], dtype=bool)
         cards = np.array([meta.get("kind") == "card" for meta in snapshot.metadatas], dtype=bool)
         self._empty_cards = cards & ~described[snapshot.chunk_initiative] if len(cards) else cards
+        self.query_vector = lru_cache(maxsize=QUERY_VECTORS_CACHED)(self._encode_query)
+
+    def _encode_query(self, text: str) -> np.ndarray:
+        vector = self.embedder.encode_queries([text])[0]
+        vector.setflags(write=False)  # shared by every search of this text
+        return vector
 
     # -- understanding ---------------------------------------------------------------------------
 
@@ -211,7 +221,7 @@ class Retriever:
         text = (
             " ".join(understanding.topic if topical else understanding.syntax.words) or understanding.searched
         )
-        vector = self.embedder.encode_queries([text])[0]
+        vector = self.query_vector(text)
         ids, sims = self.store.query(vector, self.settings.candidates, where)
         baseline = float(np.dot(vector, snapshot.mean_vector))
         # Chunks written after this snapshot was taken are skipped until the next reload.

@@ -145,6 +145,39 @@ def test_filters_apply_inside_retrieval_not_to_a_short_list(built_index, e5) -> 
     assert not found <= unfiltered_top, "the test must reach past the unfiltered short list"
 
 
+class CountingEmbedder:
+    """The real e5 embedder, counting the queries it encodes."""
+
+    def __init__(self, embedder) -> None:
+        self._embedder = embedder
+        self.queries: list[str] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self._embedder, name)
+
+    def encode_queries(self, texts):
+        self.queries.extend(texts)
+        return self._embedder.encode_queries(texts)
+
+
+def test_a_query_is_encoded_once_for_its_pages_filters_and_overview(built_index, e5) -> None:
+    settings, _ = built_index
+    counting = CountingEmbedder(e5)
+    holder = EngineHolder(settings, counting)
+    holder.refresh()
+    engine = holder.engine
+    counting.queries.clear()  # the warm-up search at load
+    request = SearchRequest(query="GPS til borgere med demens", limit=2)
+    first = engine.search(request)
+    second_page = engine.search(request.model_copy(update={"offset": 2}))
+    filtered = engine.search(request.model_copy(update={"filters": SearchFilters(sector=["kommune"])}))
+    engine.matching_ids(request)  # what the overview of the search counts
+    assert counting.queries == ["GPS til borgere med demens"]
+    assert first.results and second_page.total == first.total and filtered.total <= first.total
+    engine.search(SearchRequest(query="hjemmebehandling"))
+    assert counting.queries[-1] == "hjemmebehandling" and len(counting.queries) == 2
+
+
 def test_post_search_takes_the_same_filters_as_json(api: httpx.Client) -> None:
     body = {
         "query": "Nordjylland",
