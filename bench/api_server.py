@@ -48,6 +48,7 @@ class ApiServer:
             "OVERBLIK_COLLECTION": collection,
             "OVERBLIK_EMBED_THREADS": str(embed_threads),
             "HF_HUB_OFFLINE": "1",
+            "OVERBLIK_QUERY_CACHE": "0",  # every search encodes its query, as a new query does
             **(env or {}),
         }
         self._process: subprocess.Popen | None = None

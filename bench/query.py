@@ -127,7 +127,9 @@ def open_engine(settings: Settings, embedder: Embedder) -> tuple[SearchEngine, f
     seconds = time.perf_counter() - started
     landscape = ensure_landscape(store, snapshot, stored_steering(store), settings.landscape_path)
     gc.collect()  # loading leaves a full collection due; it should not land inside a measured query
-    return SearchEngine(settings, store, embedder, snapshot, landscape), seconds
+    # Every search encodes its query, as a new query does (the rounds repeat the same queries).
+    engine_settings = settings.model_copy(update={"query_cache": 0})
+    return SearchEngine(engine_settings, store, embedder, snapshot, landscape), seconds
 
 
 # -- latency -------------------------------------------------------------------------------------

@@ -106,6 +106,12 @@ class Settings(BaseSettings):
         "or empty for none.",
     )
     passages_per_initiative: int = Field(3, ge=1, le=10, description="Matching passages shown per result.")
+    query_cache: int = Field(
+        2048,
+        ge=0,
+        le=1_000_000,
+        description="Query vectors kept per index version (the latest texts); 0 = none (benchmarks).",
+    )
 
     # The overview
     overview_on_ingest: bool = Field(

@@ -38,9 +38,6 @@ from search_api.query_syntax import QuerySyntax, parse_syntax
 from search_api.spelling import SpellChecker
 
 CROSS_LANGUAGE_DROP = 0.04
-# Query vectors kept per snapshot: a results page asks for the same query several times (the list, the
-# overview of its matches, every page and filter click), and encoding it is most of a search's time.
-QUERY_VECTORS_CACHED = 2048
 
 
 @dataclass(frozen=True)
@@ -100,7 +97,9 @@ class Retriever:
         described = np.array([record.get("has_metadata", True) for record in records], dtype=bool)
         cards = np.array([meta.get("kind") == "card" for meta in snapshot.metadatas], dtype=bool)
         self._empty_cards = cards & ~described[snapshot.chunk_initiative] if len(cards) else cards
-        self.query_vector = lru_cache(maxsize=QUERY_VECTORS_CACHED)(self._encode_query)
+        # A results page asks for the same query several times (the list, the overview of its matches, each
+        # page and filter click), and encoding it is most of a search's time.
+        self.query_vector = lru_cache(maxsize=settings.query_cache)(self._encode_query)
 
     def _encode_query(self, text: str) -> np.ndarray:
         vector = self.embedder.encode_queries([text])[0]
