@@ -65,7 +65,7 @@ class EngineSearcher:
         return [(ids[group.initiative], float(group.score)) for group in groups[:depth]]
 
     def matches(self, query: str, mode: SearchMode) -> int:
-        return self.engine.search(SearchRequest(query=query, mode=mode, limit=1)).total
+        return len(self.engine.matching_ids(SearchRequest(query=query, mode=mode)))
 
     def describe(self) -> dict[str, object]:
         settings, manifest = self.engine.settings, self.engine.snapshot.manifest

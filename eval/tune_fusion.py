@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
+from eval.cli import open_engine
 from eval.dataset import load_eval_set
 from eval.evaluation import evaluate_set
 from eval.runs import EngineSearcher
 from initiative_index.settings import Settings
 from search_api.engine import SearchEngine
-from search_api.holder import EngineHolder
 
 RRF_KS = (10, 60)
 LEXICAL_WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
@@ -50,8 +50,7 @@ def tune(engine: SearchEngine) -> tuple[list[FusionResult], dict[str, tuple[floa
     }
     results = []
     for label, update in candidates():
-        variant = SearchEngine(engine.settings.model_copy(update=update), engine.store, engine.embedder,
-                               engine.snapshot, engine.landscape)  # fmt: skip
+        variant = engine.with_settings(**update)
         evaluation = evaluate_set(EngineSearcher(variant), eval_set, ["hybrid"])
         results.append(
             FusionResult(label, update, evaluation.metric("hybrid", "ndcg@10"),
@@ -69,9 +68,8 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true", help="Print a Markdown table instead.")
     args = parser.parse_args()
     settings = Settings()
-    holder = EngineHolder(settings)
-    holder.refresh()
-    results, reference = tune(holder.engine)
+    engine = open_engine(settings)
+    results, reference = tune(engine)
     best = max(results, key=lambda r: (round(r.ndcg, 4), round(r.recall, 4)))
     rows = [(f"{mode} alone", ndcg, recall, "") for mode, (ndcg, recall) in reference.items()]
     rows += [
@@ -80,7 +78,7 @@ def main() -> None:
         for r in results
     ]  # fmt: skip
     if args.markdown:
-        print(f"| hybrid fusion ({SPLIT} split, {holder.engine.snapshot.version}) | nDCG@10 | Recall@10 | |")
+        print(f"| hybrid fusion ({SPLIT} split, {engine.snapshot.version}) | nDCG@10 | Recall@10 | |")
         print("|---|---|---|---|")
         for label, ndcg, recall, note in rows:
             print(f"| {label} | {ndcg:.3f} | {recall:.3f} | {note} |")

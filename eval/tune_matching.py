@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
-from eval.dataset import load_eval_set, nonsense_queries
+from eval.cli import open_engine
+from eval.dataset import EvalSet, load_eval_set, nonsense_queries
 from eval.evaluation import evaluate_set
 from eval.runs import EngineSearcher
 from initiative_index.settings import Settings
 from search_api.engine import SearchEngine
-from search_api.holder import EngineHolder
 from search_api.models import SearchRequest
 
 THRESHOLDS = (0.78, 0.80, 0.82)  # semantic_threshold (the query shares a word with the index)
@@ -42,25 +42,26 @@ class MatchingResult:
     nonsense_empty: float  # nonsense queries with no match at all (hybrid)
 
 
-def measure(engine: SearchEngine, threshold: float, unknown: float, margin: float) -> MatchingResult:
-    update = {
-        "semantic_threshold": threshold,
-        "semantic_threshold_unknown": unknown,
-        "semantic_margin": margin,
-    }
-    settings = engine.settings.model_copy(update=update)
-    variant = SearchEngine(settings, engine.store, engine.embedder, engine.snapshot, engine.landscape)
-    eval_set = load_eval_set(split=SPLIT, name="overblik")
+def measure(
+    engine: SearchEngine,
+    eval_set: EvalSet,
+    nonsense: list[str],
+    threshold: float,
+    unknown: float,
+    margin: float,
+) -> MatchingResult:
+    variant = engine.with_settings(
+        semantic_threshold=threshold, semantic_threshold_unknown=unknown, semantic_margin=margin
+    )
     evaluation = evaluate_set(EngineSearcher(variant), eval_set, ["hybrid", "semantic"])
-    matches = relevant_matches = judged_matching = judged = 0
+    matches = relevant_matches = judged = 0
     for query_id, text in eval_set.queries.items():
         found = set(variant.matching_ids(SearchRequest(query=text)))
         truth = set(eval_set.qrels[query_id])
         matches += len(found)
         relevant_matches += len(found & truth)
-        judged_matching += len(found & truth)
         judged += len(truth)
-    empty = sum(variant.search(SearchRequest(query=q, limit=1)).total == 0 for q in nonsense_queries())
+    empty = sum(not variant.matching_ids(SearchRequest(query=q)) for q in nonsense)
     return MatchingResult(
         threshold,
         unknown,
@@ -69,8 +70,8 @@ def measure(engine: SearchEngine, threshold: float, unknown: float, margin: floa
         evaluation.metric("semantic", "ndcg@10"),
         matches / len(eval_set.queries),
         relevant_matches / max(matches, 1),
-        judged_matching / max(judged, 1),
-        empty / len(nonsense_queries()),
+        relevant_matches / max(judged, 1),
+        empty / len(nonsense),
     )
 
 
@@ -78,13 +79,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", action="store_true", help="Print a Markdown table instead.")
     args = parser.parse_args()
-    settings = Settings()
-    holder = EngineHolder(settings)
-    holder.refresh()
-    engine = holder.engine
+    engine = open_engine(Settings())
     eval_set = load_eval_set(split=SPLIT, name="overblik")
+    nonsense = nonsense_queries()
     mean_judged = sum(map(len, eval_set.qrels.values())) / len(eval_set.queries)
-    results = [measure(engine, t, u, m) for t in THRESHOLDS for u in UNKNOWN_THRESHOLDS for m in MARGINS]
+    results = [
+        measure(engine, eval_set, nonsense, t, u, m)
+        for t in THRESHOLDS
+        for u in UNKNOWN_THRESHOLDS
+        for m in MARGINS
+    ]
     header = ["threshold", "unknown", "margin", "hybrid nDCG@10", "semantic nDCG@10", "matches/query",
               "precision", "recall", "nonsense with 0"]  # fmt: skip
     rows = [

@@ -89,6 +89,11 @@ class SearchEngine:
         thesaurus = load_thesaurus(settings.thesaurus, snapshot.lexical.analyzer)
         self.retriever = Retriever(settings, store, embedder, snapshot, ordered, thesaurus)
 
+    def with_settings(self, **update: object) -> SearchEngine:
+        """The same index, model and landscape searched with other settings (for tuning on the dev split)."""
+        settings = self.settings.model_copy(update=update)
+        return SearchEngine(settings, self.store, self.embedder, self.snapshot, self.landscape)
+
     # -- filters ---------------------------------------------------------------------------------
 
     def initiative_mask(self, filters: SearchFilters) -> np.ndarray:
