@@ -16,7 +16,7 @@ from initiative_index.settings import Settings, get_settings
 from search_api.errors import install_error_handlers
 from search_api.holder import EngineHolder
 from search_api.request_log import RequestLogMiddleware
-from search_api.routers import health, initiatives, overview, search
+from search_api.routers import documents, health, initiatives, overview, search
 
 STATIC = Path(__file__).parent / "static"
 
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app.include_router(search.router)
     app.include_router(overview.router)
     app.include_router(initiatives.router)
+    app.include_router(documents.router)
     app.include_router(health.router)
     if settings.cors_origins:
         app.add_middleware(

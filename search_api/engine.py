@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from functools import lru_cache
 from itertools import chain
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import numpy as np
 
@@ -31,6 +31,7 @@ from initiative_index.vocabulary import (
 )
 from landscape.model import Landscape
 from landscape.overlaps import lead_organisation
+from search_api.document_render import renders
 from search_api.fusion import InitiativeGroup, RankedList, group_by_initiative, initiative_ranks
 from search_api.models import (
     ConceptExplanation,
@@ -43,6 +44,7 @@ from search_api.models import (
     SearchResponse,
     SimilarInitiative,
 )
+from search_api.passage_merging import PassageText, merge_passages
 from search_api.places import Place
 from search_api.retrieval import QueryUnderstanding, Retrieved, Retriever
 from search_api.snippets import highlight
@@ -271,9 +273,12 @@ class SearchEngine:
     ) -> SearchHit:
         record = self.record(group.initiative)
         # Snippets are the costly part of a result: make only those that are shown.
-        rows = [row for row in group.rows if self.snapshot.metadatas[row].get("kind") != "card"]
+        shown = self.settings.passages_per_initiative
+        # Twice as many chunks as passages shown: overlapping ones are joined, repeated ones dropped.
+        rows = [row for row in group.rows if self.snapshot.metadatas[row].get("kind") != "card"][: 2 * shown]
         passages = [
-            self._passage(row, retrieved.query_terms) for row in rows[: self.settings.passages_per_initiative]
+            self._passage(text, retrieved.query_terms)
+            for text in merge_passages([self._passage_text(row) for row in rows])[:shown]
         ]
         explanation = None
         if ranks is not None and retrieved.chunk_scores:
@@ -292,6 +297,7 @@ class SearchEngine:
             and retrieved.lexical_matched[group.initiative]
             else [],
             passages=passages,
+            contact_name=contact_name(record),
             detail_url=f"/initiatives/{quote(record['id'])}",
             explain=explanation,
         )
@@ -353,12 +359,22 @@ class SearchEngine:
             semantic_margin=self.settings.semantic_margin,
         )
 
-    def _passage(self, row: int, query_terms: set[str]) -> Passage:
+    def _passage_text(self, row: int) -> PassageText:
         meta = self.snapshot.metadatas[row]
-        snippet = highlight(self.snapshot.texts[row], query_terms, self.snapshot.lexical.analyzer)
+        return PassageText(
+            document=meta["doc_name"],
+            text=self.snapshot.texts[row],
+            rows=[row],
+            page_start=meta.get("page_start") or None,
+            page_breaks=list(meta.get("page_breaks", ())),
+        )
+
+    def _passage(self, passage: PassageText, query_terms: set[str]) -> Passage:
+        meta = self.snapshot.metadatas[passage.rows[0]]
+        snippet = highlight(passage.text, query_terms, self.snapshot.lexical.analyzer)
         page = None
-        if meta.get("page_start"):
-            page = meta["page_start"] + sum(1 for b in meta.get("page_breaks", ()) if b <= snippet.offset)
+        if passage.page_start:
+            page = passage.page_start + sum(1 for b in passage.page_breaks if b <= snippet.offset)
         url = document_url(meta["initiative_id"], meta["doc_name"])
         if page and meta["doc_name"].lower().endswith(".pdf"):
             url += f"#page={page}"
@@ -368,6 +384,7 @@ class SearchEngine:
             document_title=meta.get("doc_title") or meta["doc_name"],
             page=page,
             url=url,
+            view_url=view_url(meta["initiative_id"], meta["doc_name"], snippet.text),
         )
 
     def _facets(self, groups: list[InitiativeGroup]) -> dict[str, list[FacetValue]]:
@@ -439,6 +456,20 @@ def facet_entries(record: dict) -> tuple[tuple[str, str], ...]:
 
 def summary_fields(record: dict) -> dict:
     return {key: record[key] for key in SUMMARY_FIELDS if record.get(key) is not None}
+
+
+def contact_name(record: dict) -> str | None:
+    contact = record.get("contact")
+    name = contact.get("name") if isinstance(contact, dict) else None
+    return str(name) if name else None
+
+
+def view_url(initiative_id: str, doc_name: str, passage: str | None = None) -> str | None:
+    """The document view's address (with the passage to mark), or None when the format is not rendered."""
+    if not renders(doc_name):
+        return None
+    url = f"/initiatives/{quote(initiative_id)}/view/{quote(doc_name)}"
+    return f"{url}?{urlencode({'passage': passage})}#passage" if passage else url
 
 
 @lru_cache(maxsize=65536)

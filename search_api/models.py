@@ -77,6 +77,11 @@ class Passage(BaseModel):
     document_title: str
     page: int | None = Field(None, description="First page of the passage, for PDFs.")
     url: str = Field(description="Link to the original document (with #page=N for PDFs).")
+    view_url: str | None = Field(
+        None,
+        description="Link to the document view: the document as HTML with this passage marked and scrolled "
+        "to (Markdown, DOCX, HTML, text); null for PDFs and other formats (use `url`).",
+    )
 
 
 class Explanation(BaseModel):
@@ -129,7 +134,11 @@ class SearchHit(InitiativeSummary):
     matched_terms: list[str] = Field(
         default_factory=list, description="The query's words and thesaurus terms this initiative contains."
     )
-    passages: list[Passage]
+    passages: list[Passage] = Field(
+        description="The best matching passages, best first; overlapping passages of a document are joined "
+        "and repeated text left out."
+    )
+    contact_name: str | None = Field(None, description="The contact person's name, when the record has one.")
     detail_url: str
     explain: Explanation | None = None
 
@@ -193,6 +202,7 @@ class DocumentInfo(BaseModel):
     title: str | None = None
     kind: str | None = None
     url: str
+    view_url: str | None = Field(None, description="The document view (rendered as HTML), when it has one.")
     chunks: int = Field(description="Passages indexed from the document; 0 if it could not be read.")
 
 

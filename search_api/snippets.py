@@ -25,6 +25,7 @@ LEAD_CHARS = 60  # context shown before the first match of the window
 class Snippet:
     html: str
     offset: int  # where in the text the first marked word (or the window) starts
+    text: str = ""  # the window as plain text (what the document view looks for to mark it)
 
 
 def highlight(
@@ -45,7 +46,7 @@ def highlight(
     if end < len(text):
         parts.append(" …")
     first = next((s for s, e in marks if s >= start and e <= end), start)
-    return Snippet(re.sub(r" {2,}", " ", "".join(parts)).strip(), first)
+    return Snippet(re.sub(r" {2,}", " ", "".join(parts)).strip(), first, " ".join(text[start:end].split()))
 
 
 def matched_words(text: str, query_terms: set[str], analyzer: TextAnalyzer) -> list[tuple[int, int]]:
