@@ -28,7 +28,10 @@ const search = createSearchView({
   elements: {
     facets: byId("facets"),
     facetGroups: byId("facet-groups"),
-    facetToggle: byId("facet-toggle"),
+    dialog: byId("facet-dialog"),
+    dialogBody: byId("facet-dialog-body"),
+    dialogClose: byId("facet-close"),
+    dialogApply: byId("facet-apply"),
     chips: byId("chips"),
     live: byId("status"),
     list: byId("result-list"),
@@ -55,6 +58,7 @@ let routed = null; // the query string shown, so that moving within the page (#m
 function route({ focus = null, scroll = null } = {}) {
   routed = location.search;
   const state = readState(location.search);
+  document.body.dataset.view = state.view; // the CSS shows the search hint on the front page only
   const showingDetail = state.view === "detail";
   searchView.hidden = showingDetail;
   detailView.hidden = !showingDetail;
@@ -69,13 +73,14 @@ function route({ focus = null, scroll = null } = {}) {
 }
 
 /** Goes to `query` (a query string of this page) as a new history entry, keeping the old scroll position. */
-function navigate(query, { focus = "heading" } = {}) {
+function navigate(query, { focus = "heading", returnFocus = null } = {}) {
   const url = new URL(query, location.href);
   if (url.href === location.href) {
     route({ focus }); // same search again, e.g. to retry after an error
     return;
   }
-  history.replaceState({ scroll: window.scrollY }, "");
+  // Where to come back to: the scroll position, and the link followed (focused again after Back).
+  history.replaceState({ scroll: window.scrollY, focus: returnFocus }, "");
   history.pushState(null, "", url);
   route({ focus });
   if (focus === "heading") window.scrollTo(0, 0);
@@ -103,11 +108,24 @@ document.addEventListener("click", (event) => {
   }
   if (url.hash && url.search === location.search) return; // a place on this page, such as the skip link
   event.preventDefault();
-  navigate(url.search || "?", { focus: link.dataset.focus || "heading" });
+  const returnFocus = link.dataset.initiative ? `initiative:${link.dataset.initiative}` : null;
+  navigate(url.search || "?", { focus: link.dataset.focus || "heading", returnFocus });
 });
 
+// The skip link goes to the results, or in the detail view to the initiative's heading.
+document.querySelector(".skip-link").addEventListener("click", (event) => {
+  if (!detailView.hidden) {
+    event.preventDefault();
+    detailView.querySelector("h1")?.focus();
+  }
+});
+
+// Back and Forward: the view as it was, with the focus on the link that was followed (or the heading),
+// so a keyboard or screen reader user is not dropped at the top of the page.
 window.addEventListener("popstate", (event) => {
-  if (location.search !== routed) route({ scroll: event.state?.scroll ?? 0 });
+  if (location.search !== routed) {
+    route({ scroll: event.state?.scroll ?? 0, focus: event.state?.focus || "heading" });
+  }
 });
 
 history.scrollRestoration = "manual";

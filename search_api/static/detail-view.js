@@ -57,6 +57,7 @@ export function createDetailView({ client, container, backLink }) {
       { class: "detail", "aria-labelledby": "detail-title" },
       h("h1", { id: "detail-title", tabindex: "-1" }, initiative.title || initiative.id),
       badgeList(initiative),
+      copyLinkButton(),
       initiative.summary ? h("p", { class: "lead" }, initiative.summary) : null,
       h("h2", {}, "Oplysninger"),
       facts(initiative),
@@ -145,7 +146,7 @@ export function createDetailView({ client, container, backLink }) {
 
   function facts(item) {
     const rows = [
-      ["Organisationer", list(item.organisations)],
+      ["Organisationer", links("organisation", item.organisations)],
       ["Sektorer", list((item.sectors || []).map((sector) => labelFor("sector", sector)))],
       ["Sundhedsklynge", item.cluster ? labelFor("cluster", item.cluster) : null],
       ["Status", item.status ? labelFor("status", item.status) : null],
@@ -153,8 +154,8 @@ export function createDetailView({ client, container, backLink }) {
       ["Evaluering", item.evaluation ? labelFor("evaluation", item.evaluation) : null],
       ["Effekt", item.effect ? labelFor("effect", item.effect) : null],
       ["Periode", formatPeriod(item.start_date, item.end_date) || null],
-      ["Målgrupper", list(item.target_groups)],
-      ["Emneord", list(item.tags)],
+      ["Målgrupper", links("target_group", item.target_groups)],
+      ["Emneord", links("tag", item.tags)],
       ["Kontakt", contact(item.contact)],
       ["Hjemmeside", website(item.url)],
     ];
@@ -186,8 +187,16 @@ export function createDetailView({ client, container, backLink }) {
         h(
           "li",
           {},
-          h("a", { href: client.href(doc.url) }, doc.title || doc.file),
+          // The document view when there is one (read in the browser); the original beside it.
+          h("a", { href: client.href(doc.view_url || doc.url) }, doc.title || doc.file),
           h("span", { class: "doc-meta" }, [doc.kind, doc.file].filter(Boolean).join(" · ")),
+          doc.view_url
+            ? h(
+                "a",
+                { class: "doc-original", href: client.href(doc.url), download: "" },
+                `Hent originalen (${doc.file.split(".").pop().toUpperCase()})`,
+              )
+            : null,
           doc.chunks === 0
             ? h("span", { class: "doc-warning" }, "Teksten kunne ikke læses, så der søges ikke i den.")
             : null,
@@ -199,6 +208,29 @@ export function createDetailView({ client, container, backLink }) {
   return { show };
 }
 
+/** "Kopiér link": the detail view's address to the clipboard, confirmed in the button and read out. */
+function copyLinkButton() {
+  const text = "Kopiér link";
+  const note = h("span", { class: "copy-note", role: "status" });
+  const button = h(
+    "button",
+    {
+      type: "button",
+      class: "link-button copy-link",
+      onclick: async () => {
+        try {
+          await navigator.clipboard.writeText(location.href);
+          note.textContent = "Linket er kopieret.";
+        } catch {
+          note.textContent = "Linket kunne ikke kopieres. Kopiér adressen fra adresselinjen.";
+        }
+      },
+    },
+    text,
+  );
+  return h("p", { class: "detail-actions" }, button, " ", note);
+}
+
 function otherBadge(text) {
   return h("li", { class: "badge badge-other" }, text);
 }
@@ -208,6 +240,19 @@ function theme(item) {
   if (!item.theme) return null;
   const href = pageQuery({ view: "list", filters: { theme: [item.theme] } });
   return h("a", { href }, item.theme_label || item.theme);
+}
+
+/** Values as links to the list of every initiative with that value (a filtered browse). */
+function links(filter, values) {
+  if (!values?.length) return null;
+  return h(
+    "span",
+    { class: "value-links" },
+    values.map((value, i) => [
+      i ? ", " : null,
+      h("a", { href: pageQuery({ view: "list", filters: { [filter]: [value] } }) }, value),
+    ]),
+  );
 }
 
 function list(values) {

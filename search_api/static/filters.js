@@ -1,7 +1,14 @@
 // The filters of a search: facets as checkboxes with counts, and the chosen values as removable chips.
 
-import { FACETS, labelFor } from "./labels.js";
+import { FILTERS, labelFor } from "./labels.js";
 import { h, visuallyHidden } from "./render.js";
+
+// The period filter's chips: "Periode fra: 2022", "Periode til: 2024".
+const PERIOD_FILTERS = [
+  { name: "period_from", heading: "Periode fra", year: true },
+  { name: "period_to", heading: "Periode til", year: true },
+];
+const FIRST_YEAR = 2010;
 
 // Values shown per facet before a "Vis alle" button; a list at most two longer is shown whole.
 const FACET_VISIBLE = 6;
@@ -17,10 +24,12 @@ function chipText(facet, label) {
  * named by the API).
  */
 export function chipList(filters, { onRemove, onClear, labelOf = labelFor }) {
-  const chosen = FACETS.flatMap((facet) => (filters[facet.name] || []).map((value) => ({ facet, value })));
+  const chosen = [...FILTERS, ...PERIOD_FILTERS].flatMap((facet) =>
+    (filters[facet.name] || []).map((value) => ({ facet, value })),
+  );
   if (!chosen.length) return [];
   const items = chosen.map(({ facet, value }) => {
-    const text = chipText(facet, labelOf(facet.name, value));
+    const text = chipText(facet, facet.year ? value.slice(0, 4) : labelOf(facet.name, value));
     return h(
       "li",
       {},
@@ -115,4 +124,46 @@ export function facetGroup(facet, values, selected, { expanded, onChange, labelO
     h("ul", { id: listId }, (showAll ? all : all.slice(0, FACET_VISIBLE)).map(option)),
     more,
   );
+}
+
+/**
+ * The period filter: initiatives running at some time in the years chosen (from the first of January of
+ * "Fra" to the last of December of "Til"). `onChange(from, to)` gets ISO days or "" for an open end.
+ */
+export function periodGroup(filters, { onChange }) {
+  const from = (filters.period_from || [""])[0].slice(0, 4);
+  const to = (filters.period_to || [""])[0].slice(0, 4);
+  const last = new Date().getFullYear() + 5;
+  const years = [];
+  for (let year = last; year >= FIRST_YEAR; year -= 1) years.push(String(year));
+  const select = (id, label, chosen, empty) =>
+    h(
+      "p",
+      { class: "period-field" },
+      h("label", { for: id }, label),
+      h(
+        "select",
+        { id, onchange: changed },
+        h("option", { value: "", selected: !chosen }, empty),
+        years.map((year) => h("option", { value: year, selected: year === chosen }, year)),
+      ),
+    );
+  function changed() {
+    const start = group.querySelector("#period-from").value;
+    let end = group.querySelector("#period-to").value;
+    if (start && end && end < start) end = start; // the API refuses a period that ends before it starts
+    onChange(start ? `${start}-01-01` : "", end ? `${end}-12-31` : "");
+  }
+  const group = h(
+    "fieldset",
+    { class: "facet period" },
+    h("legend", {}, "Periode"),
+    h(
+      "div",
+      { class: "period-fields" },
+      select("period-from", "Fra år", from, "Ingen grænse"),
+      select("period-to", "Til år", to, "Ingen grænse"),
+    ),
+  );
+  return group;
 }

@@ -59,8 +59,13 @@ export const FACETS = [
 
 export const FACET_NAMES = FACETS.map((facet) => facet.name);
 
+// Everything the page can filter on: the facets, and keywords (tags), which are links in the detail view
+// rather than a facet (there are too many of them to list).
+export const FILTERS = [...FACETS, { name: "tag", heading: "Nøgleord", labels: null }];
+export const FILTER_NAMES = FILTERS.map((filter) => filter.name);
+
 /** The Danish label of a facet value; an open vocabulary (organisations, themes …) shows the value. */
 export function labelFor(facetName, value) {
-  const facet = FACETS.find((f) => f.name === facetName);
+  const facet = FILTERS.find((f) => f.name === facetName);
   return (facet && facet.labels && facet.labels[value]) || value;
 }

@@ -61,6 +61,8 @@ export function externalUrl(url) {
 }
 
 /** The effect as a badge: "Dokumenteret effekt" and "Delvis effekt" stand out, the others are muted. */
+let cardCount = 0;
+
 export function effectBadge(effect) {
   if (!effect) return null;
   const kind = effect === "dokumenteret" ? "documented" : EFFECTIVE.includes(effect) ? "partial" : "none";
@@ -100,23 +102,85 @@ export function metaLine(item) {
   return line;
 }
 
-/** Where a passage comes from: "Fra <document>, side N", linking to the document at that page. */
+/**
+ * Where a passage comes from: "Fra <document>, side N". The link opens the document view, scrolled to the
+ * passage and marking it (Markdown, DOCX, HTML, text), or the original at its page (PDF).
+ */
 function passageSource(passage, client) {
-  const link = h("a", { href: client.href(passage.url) }, passage.document_title || passage.document);
+  const link = h(
+    "a",
+    { href: client.href(passage.view_url || passage.url) },
+    passage.document_title || passage.document,
+  );
   return h("p", { class: "source" }, "Fra ", link, passage.page ? `, side ${passage.page}` : "");
 }
 
+function passageItem(passage, client) {
+  return h("li", {}, snippetQuote(passage), passageSource(passage, client));
+}
+
+function snippetQuote(passage) {
+  const snippet = h("blockquote", { class: "snippet" });
+  snippet.innerHTML = passage.snippet; // escaped by the API; only <mark> is markup
+  return snippet;
+}
+
+/** Passages, each with where it comes from (the detail view's and other full lists). */
 export function passageList(passages, client, label = "Uddrag, der matcher søgningen") {
   if (!passages?.length) return null;
   return h(
     "ul",
     { class: "passages", "aria-label": label },
-    passages.map((passage) => {
-      const snippet = h("blockquote", { class: "snippet" });
-      snippet.innerHTML = passage.snippet; // escaped by the API; only <mark> is markup
-      return h("li", {}, snippet, passageSource(passage, client));
-    }),
+    passages.map((passage) => passageItem(passage, client)),
   );
+}
+
+/**
+ * A result's passages, compactly: the best one, then one line with why the result is there, where the
+ * passage comes from, a "Vis N uddrag mere" button for the others, and the contact person.
+ */
+function bestPassage(hit, passages, client) {
+  const best = passages[0];
+  const rest = passages.slice(1);
+  const label = hit.match === "meaning" ? "Det mest beslægtede uddrag" : "Uddrag, der matcher søgningen";
+  const foot = h("div", { class: "card-foot" }, whyLine(hit), passageSource(best, client));
+  const parts = [h("ul", { class: "passages passages-best", "aria-label": label }, h("li", {}, snippetQuote(best), foot))];
+  if (rest.length) {
+    const id = `overblik-more-${++cardCount}`;
+    const extra = h(
+      "ul",
+      { class: "passages passages-more", id, "aria-label": "Flere uddrag", hidden: true },
+      rest.map((passage) => passageItem(passage, client)),
+    );
+    const text = (open) =>
+      open ? "Skjul de andre uddrag" : rest.length === 1 ? "Vis 1 uddrag mere" : `Vis ${rest.length} uddrag mere`;
+    const toggle = h(
+      "button",
+      {
+        type: "button",
+        class: "link-button more-passages",
+        "aria-expanded": "false",
+        "aria-controls": id,
+        onclick: () => {
+          const open = extra.hidden;
+          extra.hidden = !open;
+          toggle.setAttribute("aria-expanded", String(open));
+          toggle.textContent = text(open);
+          group.classList.toggle("is-open", open);
+        },
+      },
+      text(false),
+    );
+    foot.append(toggle);
+    parts.push(extra);
+  }
+  if (hit.contact_name) foot.append(contactLine(hit));
+  const group = h("div", { class: "passage-group" }, parts);
+  return group;
+}
+
+function contactLine(hit) {
+  return h("p", { class: "card-contact" }, "Kontakt: ", hit.contact_name);
 }
 
 /**
@@ -139,35 +203,42 @@ export function outcomeList(results, { max = Infinity, documentLink = () => null
   );
 }
 
-let cardCount = 0;
-
 /**
- * A search result: title linking to the detail view, organisations, badges, period, passages and results.
+ * A search result: title linking to the detail view, organisations and period, badges, the summary (two
+ * lines), why it matched, the best passage (the others on demand) and the contact's name.
  * `detailHref(id)` gives the detail view's address; `level` is the title's heading level; the API decides
  * how many passages a hit has, `maxPassages` may show fewer; `maxResults` outcome statements are shown.
+ * `compact` (the widget) shows the title, the organisations and one line of the best passage or summary.
  */
 export function resultCard(
   hit,
-  { client, detailHref, level = 2, maxPassages = Infinity, maxResults = 0, extraBadges = [] },
+  { client, detailHref, level = 2, maxPassages = Infinity, maxResults = 0, extraBadges = [], compact = false },
 ) {
   const titleId = `overblik-card-${++cardCount}`;
   const passages = (hit.passages || []).slice(0, maxPassages);
+  const href = detailHref(hit.id);
+  const title = h(
+    `h${level}`,
+    { class: "card-title", id: titleId },
+    h("a", { href, "data-initiative": hit.id }, hit.title || hit.id),
+  );
+  if (compact) {
+    const orgs = hit.organisations?.length ? h("p", { class: "meta orgs" }, hit.organisations.join(", ")) : null;
+    const line = h("p", { class: "one-line" });
+    if (passages.length) line.innerHTML = passages[0].snippet; // escaped by the API; only <mark> is markup
+    else line.textContent = hit.summary || "";
+    return h("article", { class: "card card-compact", "aria-labelledby": titleId }, title, orgs, line);
+  }
+  const facts = [metaLine(hit), badgeList(hit, extraBadges)].filter(Boolean);
   return h(
     "article",
-    { class: "card", "aria-labelledby": titleId },
-    h(
-      `h${level}`,
-      { class: "card-title", id: titleId },
-      h("a", { href: detailHref(hit.id) }, hit.title || hit.id),
-    ),
-    metaLine(hit),
-    badgeList(hit, extraBadges),
-    whyLine(hit),
-    passages.length
-      ? passageList(passages, client, hit.match === "meaning" ? "Det mest beslægtede uddrag" : undefined)
-      : hit.summary
-        ? h("p", { class: "summary clamp" }, hit.summary)
-        : null,
+    // The absolute address is printed after the card (print stylesheet).
+    { class: "card", "aria-labelledby": titleId, "data-print-url": new URL(href, location.href).href },
+    title,
+    facts.length ? h("div", { class: "card-facts" }, facts) : null,
+    hit.summary ? h("p", { class: "summary clamp" }, hit.summary) : null,
+    passages.length ? bestPassage(hit, passages, client) : whyLine(hit),
+    !passages.length && hit.contact_name ? contactLine(hit) : null,
     maxResults ? outcomeList(hit.results, { max: maxResults }) : null,
   );
 }

@@ -3,7 +3,7 @@
 // bar (the order, the way between overview and list, the CSV export); overview-view.js draws the overview.
 
 import { latestOnly } from "./api.js";
-import { chipList, facetGroup } from "./filters.js";
+import { chipList, facetGroup, periodGroup } from "./filters.js";
 import { FACETS, labelFor } from "./labels.js";
 import { renderOverview } from "./overview-view.js";
 import { formatCount, h, loadingMessage, resultCard, stateMessage } from "./render.js";
@@ -32,6 +32,7 @@ const INTRO =
   "Overblik over initiativer, projekter og indsatser på tværs af regionen, hospitalerne, psykiatrien, " +
   "de 11 kommuner og almen praksis: hvad der findes, hvad der virker, og hvem der arbejder med det samme " +
   "som dig.";
+const COPY = "Kopiér link";
 const SORT_LABELS = { relevance: "Relevans", title: "Titel", newest: "Nyeste start", status: "Status" };
 const SITE_TITLE = "Overblik – sundhedsinitiativer i Nordjylland";
 const PAGE_HEADINGS = {
@@ -45,8 +46,8 @@ const PAGE_HEADINGS = {
  * `navigate(query, options)` pushes a new URL and shows it.
  */
 export function createSearchView({ client, elements, navigate }) {
-  const { facets, facetGroups, facetToggle, chips, live, list, pager, heading, intro, toolbar, title } =
-    elements;
+  const { facets, facetGroups, dialog, dialogBody, dialogClose, dialogApply } = elements;
+  const { chips, live, list, pager, heading, intro, toolbar, title } = elements;
   const run = latestOnly();
   const expanded = new Set(); // facets showing all their values
   const apiLabels = new Map(); // "facet\u0000value" -> label, as the API names values (themes)
@@ -58,20 +59,66 @@ export function createSearchView({ client, elements, navigate }) {
   const sortField = h("p", { class: "sort-field" }, h("label", { for: "sort" }, "Sortér efter"), sortSelect);
   const switchLink = h("a", { class: "toolbar-link" });
   const exportLink = h("a", { class: "toolbar-link", download: "" }, "Eksportér som CSV");
-  toolbar.replaceChildren(sortField, switchLink, exportLink);
+  const copyButton = h("button", { type: "button", class: "link-button toolbar-link", onclick: copyLink }, COPY);
+  // On a phone the filters open as a dialog from this button (CSS hides it on a wide screen).
+  const facetToggle = h(
+    "button",
+    {
+      id: "facet-toggle",
+      type: "button",
+      class: "facet-toggle button-secondary",
+      "aria-haspopup": "dialog",
+      onclick: openFilters,
+    },
+    "Filtre",
+  );
+  toolbar.replaceChildren(facetToggle, sortField, switchLink, copyButton, exportLink);
   let state = null;
+  let total = 0;
 
-  facetToggle.addEventListener("click", () => {
-    const open = facetToggle.getAttribute("aria-expanded") !== "true";
-    facetToggle.setAttribute("aria-expanded", String(open));
-    facets.dataset.open = String(open);
+  /** The filters as a modal dialog (phones): the facet groups move into it and back when it closes. */
+  function openFilters() {
+    dialogBody.append(facetGroups);
+    dialog.showModal();
+    (facetGroups.querySelector("input, select") || dialogClose).focus();
+  }
+  dialog.addEventListener("close", () => {
+    facets.append(facetGroups);
+    if (dialog.returnValue === "apply") {
+      window.scrollTo(0, 0);
+      heading.focus();
+    } else {
+      facetToggle.focus();
+    }
   });
+  dialogClose.addEventListener("click", () => dialog.close("close"));
+  dialogApply.addEventListener("click", () => dialog.close("apply"));
+
+  /** Copies the page's address (the view with its query, filters and order), and says so. */
+  async function copyLink() {
+    let text = "Linket er kopieret.";
+    try {
+      await navigator.clipboard.writeText(location.href);
+    } catch {
+      text = "Linket kunne ikke kopieres. Kopiér adressen fra adresselinjen.";
+    }
+    copyButton.textContent = text.startsWith("Linket er") ? "Linket er kopieret" : COPY;
+    live.textContent = text;
+    setTimeout(() => {
+      copyButton.textContent = COPY;
+    }, 4000);
+  }
 
   const go = (next, focus) => navigate(pageQuery(next), { focus });
   const clearFilters = () => go({ ...state, filters: {}, page: 1 }, "heading");
   const removeFilter = (name, value) => go(toggleFilter(state, name, value, false), "chips");
   const chooseFilter = (name, value, on) =>
     go(toggleFilter(state, name, value, on), `facet:${name}:${value}`);
+  const choosePeriod = (from, to) => {
+    const filters = { ...state.filters, period_from: from ? [from] : [], period_to: to ? [to] : [] };
+    for (const name of ["period_from", "period_to"]) if (!filters[name].length) delete filters[name];
+    go({ ...state, filters, page: 1 }, "period");
+  };
   const labelOf = (name, value) => apiLabels.get(`${name}\u0000${value}`) || labelFor(name, value);
 
   /** Shows the view described by `next` (from the URL); `focus` and `scroll` say where to land after. */
@@ -196,6 +243,7 @@ export function createSearchView({ client, elements, navigate }) {
     if (state.q) setStatus(`${count} matcher »${state.q}«${where}`);
     else if (hasFilters(state)) setStatus(`${count} matcher filtrene${where}`);
     else setStatus(`Alle ${count}${where}`);
+    total = response.total;
     renderChips();
     renderFacets(response.facets);
     renderToolbar(response.total);
@@ -210,7 +258,7 @@ export function createSearchView({ client, elements, navigate }) {
       h(
         "ol",
         { class: cls, start },
-        hits.map((hit) => h("li", {}, resultCard(hit, { client, detailHref: detailQuery, maxResults: 2 }))),
+        hits.map((hit) => h("li", {}, resultCard(hit, { client, detailHref: detailQuery, maxResults: 1 }))),
       );
     const relatedSection = nearMisses.length
       ? h(
@@ -257,6 +305,7 @@ export function createSearchView({ client, elements, navigate }) {
     else if (hasFilters(state)) setStatus(`Overblik over ${count}, der matcher filtrene`);
     else setStatus(`Overblik over ${count}`);
     for (const theme of response.themes) apiLabels.set(`theme\u0000${theme.id}`, theme.label);
+    total = response.total;
     renderChips();
     renderFacets(response.facets);
     renderToolbar(response.total);
@@ -307,6 +356,7 @@ export function createSearchView({ client, elements, navigate }) {
   }
 
   function renderFacets(values) {
+    const period = periodGroup(state.filters, { onChange: choosePeriod });
     const groups = FACETS.map((facet) =>
       facetGroup(facet, values[facet.name] || [], state.filters[facet.name] || [], {
         expanded,
@@ -314,10 +364,11 @@ export function createSearchView({ client, elements, navigate }) {
         labelOf,
       }),
     ).filter(Boolean);
-    facets.hidden = !groups.length;
-    facetGroups.replaceChildren(...groups);
+    facets.hidden = false;
+    facetGroups.replaceChildren(period, ...groups);
     const chosen = Object.values(state.filters).flat().length;
     facetToggle.textContent = chosen ? `Filtre (${chosen} valgt)` : "Filtre";
+    dialogApply.textContent = `Vis ${formatCount(total, "resultat", "resultater")}`;
   }
 
   /** The order of a list (not of the overview), the way to the overview or the list, and the CSV export. */
@@ -371,6 +422,13 @@ export function createSearchView({ client, elements, navigate }) {
       target = [...facetGroups.querySelectorAll("input[data-facet]")].find(
         (input) => input.dataset.facet === name && input.value === value,
       );
+    } else if (focus === "period") {
+      target = facetGroups.querySelector("#period-from");
+    } else if (focus.startsWith("initiative:")) {
+      const id = focus.slice("initiative:".length);
+      target = [...list.querySelectorAll("a[data-initiative]")].find((link) => link.dataset.initiative === id);
+      target?.focus({ preventScroll: true });
+      if (target) return;
     } else if (focus === "chips") {
       target = chips.querySelector("button");
     } else if (focus === "sort" && !toolbar.hidden && !sortField.hidden) {

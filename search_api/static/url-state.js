@@ -4,9 +4,14 @@
 //   ?view=list&theme=x&sector=y&sort=newest&page=2 the list of those initiatives (no query)
 //   ?q=kol&sector=kommune&sector=region&page=2     a search (filters use the API's parameter names)
 //   ?q=kol&view=overview                           the overview of a search's matches
+//   ?view=list&tag=kol&period_from=2022-01-01      filters also take keywords and a period (API names)
 //   ?initiative=<id>                               an initiative's detail view
 
-import { FACET_NAMES } from "./labels.js";
+import { FILTER_NAMES } from "./labels.js";
+
+// The period filter: initiatives running at some time within [period_from, period_to] (ISO days).
+export const PERIOD_PARAMS = ["period_from", "period_to"];
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export const PAGE_SIZE = 10;
 
@@ -25,9 +30,13 @@ export function readState(search) {
   const id = params.get("initiative");
   if (id) return { view: "detail", id };
   const filters = {};
-  for (const name of FACET_NAMES) {
+  for (const name of FILTER_NAMES) {
     const values = [...new Set(params.getAll(name).filter(Boolean))];
     if (values.length) filters[name] = values;
+  }
+  for (const name of PERIOD_PARAMS) {
+    const day = params.get(name) || "";
+    if (ISO_DAY.test(day)) filters[name] = [day];
   }
   const q = (params.get("q") || "").trim();
   const asked = params.get("view");
@@ -56,7 +65,7 @@ export function pageQuery(state) {
   const params = new URLSearchParams();
   if (state.q) params.set("q", state.q);
   if (view === "list" || (view === "overview" && state.q)) params.set("view", view);
-  for (const name of FACET_NAMES) {
+  for (const name of [...FILTER_NAMES, ...PERIOD_PARAMS]) {
     for (const value of state.filters?.[name] || []) params.append(name, value);
   }
   if (state.mode) params.set("mode", state.mode);
@@ -95,7 +104,7 @@ export function overviewOf(state) {
 function selection(state, without = null) {
   const params = new URLSearchParams();
   if (state.q) params.set("q", state.q);
-  for (const name of FACET_NAMES) {
+  for (const name of [...FILTER_NAMES, ...PERIOD_PARAMS]) {
     if (name === without) continue;
     for (const value of state.filters[name] || []) params.append(name, value);
   }

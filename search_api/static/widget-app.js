@@ -50,7 +50,9 @@ export function mountWidget(root, { api, limit = 5 }) {
     if (outcome.error) {
       status.textContent = "";
       results.replaceChildren(
-        stateMessage("error", "Søgningen kunne ikke gennemføres", outcome.error.message),
+        stateMessage("error", "Søgningen kunne ikke gennemføres", outcome.error.message, [
+          h("a", { href: pageHref(pageQuery({ q, filters: {}, page: 1 })) }, "Søg i Overblik i stedet"),
+        ]),
       );
       return;
     }
@@ -80,6 +82,7 @@ export function mountWidget(root, { api, limit = 5 }) {
               detailHref: (id) => pageHref(detailQuery(id)),
               level: 3,
               maxPassages: 1,
+              compact: true,
             }),
           ),
         ),
@@ -90,9 +93,7 @@ export function mountWidget(root, { api, limit = 5 }) {
         h(
           "a",
           { href: all },
-          response.total > matches.length
-            ? `Se alle ${formatCount(response.total, "initiativ", "initiativer")} i Overblik`
-            : "Åbn søgningen i Overblik",
+          `Se alle resultater (${formatCount(response.total, "initiativ", "initiativer")}) i Overblik`,
         ),
       ),
     );

@@ -41,13 +41,15 @@
     })
     .catch(function (error) {
       var explained = error && error.status
-        ? Promise.resolve(
-            "Søgetjenesten på " + api + " svarede med fejlkode " + error.status + ". " +
-              "Tjek adressen i data-api.",
-          )
+        ? Promise.resolve({
+            reader: "Søgningen kan ikke bruges her lige nu. Prøv igen senere, eller søg direkte i Overblik.",
+            technical: "the Overblik API at " + api + " answered " + error.status + " (check data-api)",
+          })
         : explainFailure(api);
-      explained.then(function (message) {
-        showFailure(root, message);
+      explained.then(function (failure) {
+        // The reader gets a way on; whoever maintains the intranet page finds the reason in the console.
+        console.warn("Overblik widget: " + failure.technical);
+        showFailure(root, failure.reader, api + "/");
       });
     });
 
@@ -63,19 +65,23 @@
     var origin = window.location.origin;
     return fetch(base + "/healthz", { mode: "no-cors", cache: "no-store" }).then(
       function () {
-        return (
-          "Søgetjenesten på " + base + " tillader ikke søgninger fra denne side (" + origin + "). " +
-          "Bed den, der driver Overblik, om at tilføje " + origin +
-          " til indstillingen OVERBLIK_CORS_ORIGINS."
-        );
+        return {
+          reader: "Søgningen kan ikke vises på denne side. Du kan søge direkte i Overblik.",
+          technical:
+            "the Overblik API at " + base + " does not allow this page's origin (" + origin + "); " +
+            "add it to the API's setting OVERBLIK_CORS_ORIGINS",
+        };
       },
       function () {
-        return "Søgetjenesten på " + base + " kan ikke nås lige nu. Prøv igen senere.";
+        return {
+          reader: "Søgetjenesten kan ikke nås lige nu. Prøv igen senere, eller søg direkte i Overblik.",
+          technical: "the Overblik API at " + base + " cannot be reached",
+        };
       },
     );
   }
 
-  function showFailure(target, message) {
+  function showFailure(target, message, fullSearch) {
     var box = document.createElement("div");
     box.className = "state state-error";
     box.setAttribute("role", "alert");
@@ -85,8 +91,15 @@
     var text = document.createElement("p");
     text.className = "state-text";
     text.textContent = message;
+    var action = document.createElement("p");
+    action.className = "state-actions";
+    var link = document.createElement("a");
+    link.href = fullSearch;
+    link.textContent = "Gå til Overblik";
+    action.appendChild(link);
     box.appendChild(title);
     box.appendChild(text);
+    box.appendChild(action);
     target.replaceChildren(box);
   }
 })();
