@@ -32,7 +32,13 @@ def mark_passage(markup: str, passage: str) -> tuple[str, bool]:
     if span is None:
         return markup, False
     start, end = positions[span[0]], positions[span[1] - 1] + 1
+    while end < len(markup) and _is_trailing_punctuation(markup[end]):  # "… sparsomt." ends at the full stop
+        end += 1
     return _wrap(markup, start, end), True
+
+
+def _is_trailing_punctuation(char: str) -> bool:
+    return not (char.isalnum() or char.isspace() or char in "<&")
 
 
 def _text_positions(markup: str) -> tuple[str, list[int]]:
