@@ -199,3 +199,13 @@ def test_a_result_names_its_contact(api: httpx.Client) -> None:
 
 def _first_hit(api: httpx.Client, query: str) -> dict:
     return api.get("/search", params={"q": query, "mode": "lexical"}).json()["results"][0]
+
+
+@pytest.mark.parametrize("query", ["plejehjem", "borgere", "video læge", "demens"])
+def test_no_result_quotes_the_same_text_twice(api: httpx.Client, query: str) -> None:
+    results = api.get("/search", params={"q": query, "limit": 50}).json()["results"]
+    assert results
+    for hit in results:
+        texts = [" ".join(re.sub(r"</?mark>|…", "", p["snippet"]).split()) for p in hit["passages"]]
+        for i, text in enumerate(texts):
+            assert not any(text in other for j, other in enumerate(texts) if j != i), hit["id"]

@@ -195,3 +195,6 @@ def test_print_gives_a_clean_list_with_addresses(page: Page, origins, screenshot
     address = page.locator(CARDS).first.evaluate("el => getComputedStyle(el, '::after').content")
     assert re.fullmatch(rf'"{re.escape(origins.api)}/\?initiative=[\w-]+"', address)
     screenshot(page, "print")
+    pdf = page.pdf(format="A4")
+    pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
+    assert 1 <= pages <= 2, f"{page.locator(CARDS).count()} results print on {pages} pages"
