@@ -89,7 +89,10 @@ export function badgeList(item, extra = []) {
 /** The organisations and the period, as one muted line. */
 export function metaLine(item) {
   const parts = [];
-  if (item.organisations?.length) parts.push(h("span", { class: "orgs" }, item.organisations.join(", ")));
+  if (item.organisations?.length) {
+    const orgs = item.organisations.join(", ");
+    parts.push(h("span", { class: "orgs", title: orgs }, orgs));
+  }
   const period = formatPeriod(item.start_date, item.end_date);
   if (period) parts.push(h("span", { class: "period" }, visuallyHidden("Periode: "), period));
   if (item.has_metadata === false) parts.push(h("span", {}, "Dokument uden oplysninger om initiativet"));
