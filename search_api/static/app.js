@@ -64,7 +64,8 @@ function route({ focus = null, scroll = null } = {}) {
   detailView.hidden = !showingDetail;
   if (showingDetail) {
     if (scroll !== null) window.scrollTo(0, 0);
-    detail.show(state.id, { focus: focus !== null });
+    const returnTo = typeof focus === "string" && focus.startsWith("link:") ? focus.slice(5) : null;
+    detail.show(state.id, { focus: focus !== null, returnTo });
     return;
   }
   input.value = state.q;
@@ -104,6 +105,10 @@ document.addEventListener("click", (event) => {
   // An SVG link (a point on the map) has no string `href`: read the attribute.
   const url = new URL(link.getAttribute("href"), location.href);
   if (url.origin !== location.origin || url.pathname !== location.pathname || link.hasAttribute("download")) {
+    // Leaving the page (a document view): remember the link, so Back puts the focus on it again.
+    if (!link.hasAttribute("download")) {
+      history.replaceState({ scroll: window.scrollY, focus: `link:${link.href}` }, "");
+    }
     return;
   }
   if (url.hash && url.search === location.search) return; // a place on this page, such as the skip link
@@ -129,5 +134,7 @@ window.addEventListener("popstate", (event) => {
 });
 
 history.scrollRestoration = "manual";
-route();
-if (!searchView.hidden) input.focus();
+// Back from another page (the document view) loads this one again: its history entry says where to be.
+const returning = history.state?.focus ? history.state : null;
+route(returning ? { focus: returning.focus, scroll: returning.scroll ?? 0 } : {});
+if (!searchView.hidden && !returning) input.focus();

@@ -23,7 +23,8 @@ export function createDetailView({ client, container, backLink }) {
   const run = latestOnly();
   const runSimilar = latestOnly();
 
-  async function show(id, { focus = false } = {}) {
+  /** Shows initiative `id`; `focus` puts the focus on its heading, or on the link to `returnTo` (Back). */
+  async function show(id, { focus = false, returnTo = null } = {}) {
     document.title = "Initiativ – Overblik";
     container.replaceChildren(back(), loadingMessage("Henter initiativet …"));
     container.setAttribute("aria-busy", "true");
@@ -42,7 +43,9 @@ export function createDetailView({ client, container, backLink }) {
     const sameIdea = h("section", { class: "similar", "aria-labelledby": "same-idea-title", hidden: true });
     const similar = h("div", { class: "similar-results" }, loadingMessage("Finder lignende initiativer …"));
     container.replaceChildren(back(), article(initiative, sameIdea, similar));
-    if (focus) container.querySelector("h1").focus();
+    const link = returnTo && [...container.querySelectorAll("a[href]")].find((a) => a.href === returnTo);
+    if (link) link.focus();
+    else if (focus) container.querySelector("h1").focus();
     loadSimilar(initiative, sameIdea, similar);
   }
 

@@ -147,7 +147,8 @@ function bestPassage(hit, passages, client) {
   const rest = passages.slice(1);
   const label = hit.match === "meaning" ? "Det mest beslægtede uddrag" : "Uddrag, der matcher søgningen";
   const foot = h("div", { class: "card-foot" }, whyLine(hit), passageSource(best, client));
-  const parts = [h("ul", { class: "passages passages-best", "aria-label": label }, h("li", {}, snippetQuote(best), foot))];
+  const item = h("li", {}, snippetQuote(best), foot);
+  const parts = [h("ul", { class: "passages passages-best", "aria-label": label }, item)];
   if (rest.length) {
     const id = `overblik-more-${++cardCount}`;
     const extra = h(
@@ -155,8 +156,8 @@ function bestPassage(hit, passages, client) {
       { class: "passages passages-more", id, "aria-label": "Flere uddrag", hidden: true },
       rest.map((passage) => passageItem(passage, client)),
     );
-    const text = (open) =>
-      open ? "Skjul de andre uddrag" : rest.length === 1 ? "Vis 1 uddrag mere" : `Vis ${rest.length} uddrag mere`;
+    const closed = rest.length === 1 ? "Vis 1 uddrag mere" : `Vis ${rest.length} uddrag mere`;
+    const text = (open) => (open ? "Skjul de andre uddrag" : closed);
     const toggle = h(
       "button",
       {
@@ -182,6 +183,18 @@ function bestPassage(hit, passages, client) {
   return group;
 }
 
+const LEAD = 24; // characters of context before the first match in a one-line snippet
+
+/**
+ * A snippet (escaped HTML, only <mark> tags) starting a few words before its first marked word, so that one
+ * line shows the match. It is cut only at a space or at the <mark>, never inside a tag or an entity.
+ */
+function fromFirstMark(snippet) {
+  const at = snippet.indexOf("<mark>");
+  if (at <= LEAD) return snippet;
+  const space = snippet.lastIndexOf(" ", at - 2);
+  return `… ${snippet.slice(space >= at - LEAD ? space + 1 : at)}`;
+}
 function contactLine(hit) {
   return h("p", { class: "card-contact" }, "Kontakt: ", hit.contact_name);
 }
@@ -213,10 +226,9 @@ export function outcomeList(results, { max = Infinity, documentLink = () => null
  * how many passages a hit has, `maxPassages` may show fewer; `maxResults` outcome statements are shown.
  * `compact` (the widget) shows the title, the organisations and one line of the best passage or summary.
  */
-export function resultCard(
-  hit,
-  { client, detailHref, level = 2, maxPassages = Infinity, maxResults = 0, extraBadges = [], compact = false },
-) {
+export function resultCard(hit, options) {
+  const { client, detailHref, level = 2, maxPassages = Infinity, maxResults = 0 } = options;
+  const { extraBadges = [], compact = false } = options;
   const titleId = `overblik-card-${++cardCount}`;
   const passages = (hit.passages || []).slice(0, maxPassages);
   const href = detailHref(hit.id);
@@ -226,9 +238,10 @@ export function resultCard(
     h("a", { href, "data-initiative": hit.id }, hit.title || hit.id),
   );
   if (compact) {
-    const orgs = hit.organisations?.length ? h("p", { class: "meta orgs" }, hit.organisations.join(", ")) : null;
+    const names = hit.organisations?.join(", ");
+    const orgs = names ? h("p", { class: "meta orgs" }, names) : null;
     const line = h("p", { class: "one-line" });
-    if (passages.length) line.innerHTML = passages[0].snippet; // escaped by the API; only <mark> is markup
+    if (passages.length) line.innerHTML = fromFirstMark(passages[0].snippet); // escaped; only <mark> is markup
     else line.textContent = hit.summary || "";
     return h("article", { class: "card card-compact", "aria-labelledby": titleId }, title, orgs, line);
   }

@@ -59,7 +59,11 @@ export function createSearchView({ client, elements, navigate }) {
   const sortField = h("p", { class: "sort-field" }, h("label", { for: "sort" }, "Sortér efter"), sortSelect);
   const switchLink = h("a", { class: "toolbar-link" });
   const exportLink = h("a", { class: "toolbar-link", download: "" }, "Eksportér som CSV");
-  const copyButton = h("button", { type: "button", class: "link-button toolbar-link", onclick: copyLink }, COPY);
+  const copyButton = h(
+    "button",
+    { type: "button", class: "link-button toolbar-link", onclick: copyLink },
+    COPY,
+  );
   // On a phone the filters open as a dialog from this button (CSS hides it on a wide screen).
   const facetToggle = h(
     "button",
@@ -424,9 +428,15 @@ export function createSearchView({ client, elements, navigate }) {
       );
     } else if (focus === "period") {
       target = facetGroups.querySelector("#period-from");
+    } else if (focus.startsWith("link:")) {
+      const href = focus.slice("link:".length);
+      target = [...list.querySelectorAll("a[href]")].find((link) => link.href === href);
+      target?.focus({ preventScroll: true });
+      if (target) return;
     } else if (focus.startsWith("initiative:")) {
       const id = focus.slice("initiative:".length);
-      target = [...list.querySelectorAll("a[data-initiative]")].find((link) => link.dataset.initiative === id);
+      const links = [...list.querySelectorAll("a[data-initiative]")];
+      target = links.find((link) => link.dataset.initiative === id);
       target?.focus({ preventScroll: true });
       if (target) return;
     } else if (focus === "chips") {

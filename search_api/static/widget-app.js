@@ -48,6 +48,9 @@ export function mountWidget(root, { api, limit = 5 }) {
     if (outcome.stale) return;
     results.classList.remove("is-loading");
     if (outcome.error) {
+      // The reader gets the Danish message and a way on; the technical reason goes to the console.
+      const reason = outcome.error.status || "network";
+      console.warn("Overblik widget: the search failed:", reason, outcome.error.message);
       status.textContent = "";
       results.replaceChildren(
         stateMessage("error", "Søgningen kunne ikke gennemføres", outcome.error.message, [

@@ -42,7 +42,8 @@
     .catch(function (error) {
       var explained = error && error.status
         ? Promise.resolve({
-            reader: "Søgningen kan ikke bruges her lige nu. Prøv igen senere, eller søg direkte i Overblik.",
+            reader:
+              "Søgningen kan ikke bruges her lige nu. Prøv igen senere, eller søg direkte i Overblik.",
             technical: "the Overblik API at " + api + " answered " + error.status + " (check data-api)",
           })
         : explainFailure(api);

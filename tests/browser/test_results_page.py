@@ -88,6 +88,9 @@ def test_a_passage_opens_the_document_view_scrolled_to_the_marked_passage(
     assert serious_violations(page) == [], "the document view"
     screenshot(page, "document-view")
 
+    page.go_back()  # to the results, with the focus on the link that was followed
+    expect(page.locator(CARDS).first.locator(".source a").first).to_be_focused()
+    page.go_forward()
     page.get_by_role("link", name="Til initiativet").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Videokonsultationer mellem plejehjem og almen praksis"
