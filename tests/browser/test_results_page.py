@@ -4,37 +4,13 @@ sorting and the period, links to filtered lists, "Kopiér link", print, and axe-
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from accessibility import serious_violations
 from playwright.sync_api import Page, expect
+from test_search_page import CARDS, SEARCH_LABEL, query_of, search
 
 pytestmark = pytest.mark.browser
-
-CARDS = ".result-list .card"
-SEARCH_LABEL = "Søg i initiativer og dokumenter"
-AXE = Axe()
-
-
-def serious_violations(page: Page, context: dict | None = None) -> list[str]:
-    """axe-core's serious and critical violations on the page (or within `context`), as readable lines."""
-    response = AXE.run(page, context=context).response
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
-def query_of(page: Page) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(page.url).query)
-
-
-def search(page: Page, text: str) -> None:
-    page.get_by_label(SEARCH_LABEL).fill(text)
-    page.get_by_label(SEARCH_LABEL).press("Enter")
-    expect(page.locator("#results-heading")).to_contain_text(f"matcher »{text}«")
 
 
 def test_cards_are_short_three_to_a_laptop_screen_with_one_passage_and_more_on_demand(

@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from accessibility import serious_violations
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
 RED = "rgb(200, 0, 0)"  # what the host page's CSS forces on every element it can reach
-
-
-def serious_violations(page: Page, context: dict) -> list[str]:
-    """axe-core's serious and critical violations within `context` (the widget, not the host page)."""
-    response = Axe().run(page, context=context).response
-    return [
-        f"{v['id']}: {v['nodes'][0]['target']}"
-        for v in response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_widget_searches_from_an_allowed_origin_unharmed_by_the_host_css(
