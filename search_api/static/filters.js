@@ -128,7 +128,8 @@ export function facetGroup(facet, values, selected, { expanded, onChange, labelO
 
 /**
  * The period filter: initiatives running at some time in the years chosen (from the first of January of
- * "Fra" to the last of December of "Til"). `onChange(from, to)` gets ISO days or "" for an open end.
+ * "Fra" to the last of December of "Til"). `onChange(from, to, id)` gets ISO days or "" for an open end,
+ * and the id of the select changed.
  */
 export function periodGroup(filters, { onChange }) {
   const from = (filters.period_from || [""])[0].slice(0, 4);
@@ -148,11 +149,11 @@ export function periodGroup(filters, { onChange }) {
         years.map((year) => h("option", { value: year, selected: year === chosen }, year)),
       ),
     );
-  function changed() {
+  function changed(event) {
     const start = group.querySelector("#period-from").value;
     let end = group.querySelector("#period-to").value;
     if (start && end && end < start) end = start; // the API refuses a period that ends before it starts
-    onChange(start ? `${start}-01-01` : "", end ? `${end}-12-31` : "");
+    onChange(start ? `${start}-01-01` : "", end ? `${end}-12-31` : "", event.currentTarget.id);
   }
   const group = h(
     "fieldset",

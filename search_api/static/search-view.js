@@ -118,10 +118,10 @@ export function createSearchView({ client, elements, navigate }) {
   const removeFilter = (name, value) => go(toggleFilter(state, name, value, false), "chips");
   const chooseFilter = (name, value, on) =>
     go(toggleFilter(state, name, value, on), `facet:${name}:${value}`);
-  const choosePeriod = (from, to) => {
+  const choosePeriod = (from, to, changed) => {
     const filters = { ...state.filters, period_from: from ? [from] : [], period_to: to ? [to] : [] };
     for (const name of ["period_from", "period_to"]) if (!filters[name].length) delete filters[name];
-    go({ ...state, filters, page: 1 }, "period");
+    go({ ...state, filters, page: 1 }, `period:${changed}`);
   };
   const labelOf = (name, value) => apiLabels.get(`${name}\u0000${value}`) || labelFor(name, value);
 
@@ -426,8 +426,8 @@ export function createSearchView({ client, elements, navigate }) {
       target = [...facetGroups.querySelectorAll("input[data-facet]")].find(
         (input) => input.dataset.facet === name && input.value === value,
       );
-    } else if (focus === "period") {
-      target = facetGroups.querySelector("#period-from");
+    } else if (focus.startsWith("period:")) {
+      target = facetGroups.querySelector(`#${focus.slice("period:".length)}`);
     } else if (focus.startsWith("link:")) {
       const href = focus.slice("link:".length);
       target = [...list.querySelectorAll("a[href]")].find((link) => link.href === href);

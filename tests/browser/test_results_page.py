@@ -146,6 +146,7 @@ def test_sorting_the_period_and_links_to_filtered_lists(page: Page, origins, bro
     page.get_by_label("Fra år").select_option("2024")
     expect(page.locator(".chip", has_text="Periode fra: 2024")).to_be_visible()
     assert query_of(page)["period_from"] == ["2024-01-01"]
+    expect(page.get_by_label("Fra år")).to_be_focused()  # the focus stays where the choice was made
     titles = page.locator(f"{CARDS} .card-title").all_text_contents()
     assert titles and not any("Digitale sundhedskompetencer" in t for t in titles)  # ended 2023
 
