@@ -56,9 +56,8 @@ def build_profiles(snapshot: IndexSnapshot, vectors: np.ndarray) -> InitiativePr
     terms = [Counter[str]() for _ in range(count)]
     phrases = [Counter[str]() for _ in range(count)]
     surface: dict[str, Counter[str]] = {}
-    for row, text in enumerate(snapshot.texts):
+    for row, text, meta in snapshot.iter_chunks():
         initiative = int(snapshot.chunk_initiative[row])
-        meta = snapshot.metadatas[row]
         if meta.get("kind") == "card":
             text = card_text(snapshot.records[meta["initiative_id"]], evidence=False)
         else:

@@ -255,7 +255,7 @@ class SearchEngine:
 
     def warm_up(self) -> None:
         """Run one search through every stage, so lazy loading (HNSW segment, caches) happens now."""
-        if self.snapshot.ids:
+        if self.snapshot.chunk_count:
             self.search(SearchRequest(query="sundhed", mode="hybrid", limit=1))
 
     # -- presenting ------------------------------------------------------------------------------
@@ -271,7 +271,7 @@ class SearchEngine:
     ) -> SearchHit:
         record = self.record(group.initiative)
         # Snippets are the costly part of a result: make only those that are shown.
-        rows = [row for row in group.rows if self.snapshot.metadatas[row].get("kind") != "card"]
+        rows = [row for row in group.rows if not self.snapshot.is_card[row]]
         passages = [
             self._passage(row, retrieved.query_terms) for row in rows[: self.settings.passages_per_initiative]
         ]
@@ -354,8 +354,8 @@ class SearchEngine:
         )
 
     def _passage(self, row: int, query_terms: set[str]) -> Passage:
-        meta = self.snapshot.metadatas[row]
-        snippet = highlight(self.snapshot.texts[row], query_terms, self.snapshot.lexical.analyzer)
+        text, meta = self.snapshot.chunk(row)  # decoded from the mapped segment: only shown passages are
+        snippet = highlight(text, query_terms, self.snapshot.lexical.analyzer)
         page = None
         if meta.get("page_start"):
             page = meta["page_start"] + sum(1 for b in meta.get("page_breaks", ()) if b <= snippet.offset)

@@ -1,9 +1,11 @@
 """Keeps the current SearchEngine and swaps in a new one when an ingestion publishes a new index version.
 
 The API only reads. A background thread checks the manifest every `reload_interval` seconds; on a new
-version it builds a complete new engine (snapshot, lexical index, landscape) while requests keep using the
-old one, then swaps the reference, so no request fails in between. An embedded Chroma client caches the
-vector index in memory and does not see another process's writes, so in embedded mode the client is
+version it builds a new engine while requests keep using the old one, then swaps the reference, so no request
+fails in between. The new snapshot maps the version's saved segments (built once, by the ingestion or by
+whichever process needs them first, from the change: see initiative_index/segment_view.py), so a reload costs
+what changed plus the per-initiative records, not a read of the whole store. An embedded Chroma client caches
+the vector index in memory and does not see another process's writes, so in embedded mode the client is
 reopened for each new version; a Chroma server is simply read again.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from initiative_index.embedders import Embedder, embedder_identity, engine_identity, load_embedder
 from initiative_index.errors import IndexNotFoundError, OverblikError, StoreUnavailableError
@@ -104,6 +107,7 @@ class EngineHolder:
             self._embedder = load_embedder(self.settings)
         embedder = self._embedder
         manifest.check_model(embedder.name, embedder.dimension, embedder.document_prompt, embedder.engine)
+        started = time.perf_counter()
         snapshot = IndexSnapshot.load(store, self.settings, manifest)
         # Saved by the ingestion that published this version; computed here (once) only when it is not.
         landscape = ensure_landscape(
@@ -112,7 +116,13 @@ class EngineHolder:
         engine = SearchEngine(self.settings, store, self._embedder, snapshot, landscape)
         engine.warm_up()  # the first user request should not pay for loading the vector index
         self._engine = engine
-        log.info("index version %s loaded: %d chunks", manifest.index_version, len(snapshot.ids))
+        log.info(
+            "index version %s loaded: %d chunks (segments %s) in %.2f s",
+            manifest.index_version,
+            snapshot.chunk_count,
+            snapshot.view.built,
+            time.perf_counter() - started,
+        )
         return True
 
     def _note_problem(self, exc: Exception) -> None:

@@ -88,14 +88,14 @@ class Retriever:
         self.records = records  # by initiative position
         self.thesaurus = thesaurus
         self.places = PlaceIndex(records)
-        self.spelling = SpellChecker(snapshot.texts)
+        self.spelling = SpellChecker(snapshot.word_counts)
         self._analyzer = snapshot.lexical.analyzer
         self._initiatives = len(snapshot.initiative_ids)
         # The card of a document without metadata is its title and a sentence every such card shares: as a
         # vector it only competes with the document's own passages (nDCG@10 0.822 -> 0.827 without it on
         # the short-document collection), so the semantic side leaves it out.
         described = np.array([record.get("has_metadata", True) for record in records], dtype=bool)
-        cards = np.array([meta.get("kind") == "card" for meta in snapshot.metadatas], dtype=bool)
+        cards = snapshot.is_card
         self._empty_cards = cards & ~described[snapshot.chunk_initiative] if len(cards) else cards
         # A results page asks for the same query several times (the list, the overview of its matches, each
         # page and filter click), and encoding it is most of a search's time.

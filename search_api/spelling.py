@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from symspellpy import SymSpell, Verbosity
 
@@ -23,14 +23,17 @@ _WORD = re.compile(r"[^\W\d_]+")
 class SpellChecker:
     """Corrections drawn from the words of the index."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
-        counts = Counter(
-            word for text in texts for word in _WORD.findall(text.lower()) if len(word) >= MIN_LENGTH
-        )
+    def __init__(self, counts: Mapping[str, int]) -> None:
+        """`counts`: how often each lower-cased word occurs in the index (the segments count them)."""
+        counts = {word: count for word, count in counts.items() if len(word) >= MIN_LENGTH}
         self._known = set(counts)
         self._symspell = SymSpell(max_dictionary_edit_distance=MAX_EDITS, prefix_length=7)
         for word, count in counts.items():
             self._symspell.create_dictionary_entry(word, count)
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> SpellChecker:
+        return cls(Counter(word for text in texts for word in _WORD.findall(text.lower())))
 
     def known(self, word: str) -> bool:
         return word.lower() in self._known
