@@ -98,6 +98,8 @@ class Segment:
         self.postings_rows = load("postings.rows")
         self.postings_tf = load("postings.tf")
         self.lengths = load("lengths")  # analysed terms per chunk
+        vectors = path / "vectors.npy"
+        self.vectors: np.ndarray | None = np.load(vectors) if vectors.is_file() else None  # a delta's only
         self.initiatives: list[str] = self.info["initiatives"]
         self.sources: list[str] = self.info["sources"]
 
@@ -131,9 +133,12 @@ class Segment:
 class SegmentWriter:
     """Collects chunks one at a time (tokens are counted, never kept per chunk) and saves a segment."""
 
-    def __init__(self, analyzer: TextAnalyzer, version: str) -> None:
+    def __init__(self, analyzer: TextAnalyzer, version: str, keep_vectors: bool = False) -> None:
         self.analyzer = analyzer
         self.version = version
+        # A delta keeps its chunks' vectors: searched by brute force, they stand in for what a vector index
+        # opened before the change has not seen (segment_view.py). A base only sums them, for the mean.
+        self._vectors: list[np.ndarray] | None = [] if keep_vectors else None
         self._ids: list[bytes] = []
         self._chunks = bytearray()
         self._chunk_offsets = array("q", [0])
@@ -183,6 +188,8 @@ class SegmentWriter:
             self._posting_tf.append(min(count, 65_535))
         if embedding is not None:
             vector = np.asarray(embedding, dtype=np.float64)
+            if self._vectors is not None:
+                self._vectors.append(vector.astype(np.float32))
             self._vector_sum = vector if self._vector_sum is None else self._vector_sum + vector
 
     def add_rows(self, rows: Iterable[dict]) -> None:
@@ -241,6 +248,8 @@ class SegmentWriter:
         save("postings.start", np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
         save("postings.rows", np.frombuffer(self._posting_rows, dtype=np.int32)[order_])
         save("postings.tf", np.frombuffer(self._posting_tf, dtype=np.uint16)[order_])
+        if self._vectors is not None and len(self._vectors) == len(self._ids):
+            save("vectors", np.asarray(self._vectors, dtype=np.float32).reshape(len(self._ids), -1))
         vector_sum = self._vector_sum.tolist() if self._vector_sum is not None else None
         info = {
             "format": SEGMENT_FORMAT,

@@ -121,7 +121,7 @@ def _build_delta(
     """A delta over `base_name` holding the current chunks of `sources`; None when it would be too large."""
     base = Segment(root / base_name)
     limit = max(COMPACT_MIN, COMPACT_SHARE * base.rows)
-    writer = SegmentWriter(analyzer, version)
+    writer = SegmentWriter(analyzer, version, keep_vectors=True)
     for row in store.rows_of_sources(sources):
         writer.add(row["id"], row["document"], row["metadata"], row.get("embedding"))
         if writer.rows > limit:
