@@ -47,7 +47,7 @@ from initiative_index.manifest import new_index_version
 from initiative_index.settings import Settings
 from initiative_index.snapshot import IndexSnapshot
 from initiative_index.store import ChunkStore, reset_embedded_clients
-from landscape.model import ensure_landscape, stored_steering
+from landscape.model import Landscape, ensure_landscape, landscape_key, stored_steering
 
 REPO = BENCH_DIR.parent
 DEFAULT_WORK_DIR = REPO / ".cache" / "bench"
@@ -246,7 +246,9 @@ def serve_and_measure(
     return result
 
 
-def build_generated(sample: Settings, chunks: int, work: Path, report: Report) -> tuple[Settings, dict]:
+def build_generated(
+    sample: Settings, chunks: int, work: Path, report: Report, landscape: bool
+) -> tuple[Settings, dict]:
     settings = Settings(_env_file=None, data_dir=work / f"generated-{chunks // 1000}k")
     info = generated_index(sample, settings, chunks, log=report.say)
     store = ChunkStore.open(settings)
@@ -254,7 +256,13 @@ def build_generated(sample: Settings, chunks: int, work: Path, report: Report) -
     snapshot = IndexSnapshot.load(store, settings)
     segments_s = time.perf_counter() - started
     started = time.perf_counter()
-    ensure_landscape(store, snapshot, stored_steering(store), settings.landscape_path)
+    steering = stored_steering(store)
+    if landscape:
+        ensure_landscape(store, snapshot, steering, settings.landscape_path)
+    elif Landscape.load(settings.landscape_path, landscape_key(snapshot.version, steering)) is None:
+        empty = Landscape(snapshot.version, landscape_key(snapshot.version, steering), [], {}, {}, {}, [], {})
+        empty.notes.append("not computed: bench/scale.py --landscape none")
+        empty.save(settings.landscape_path)
     landscape_s = time.perf_counter() - started
     build = {
         "reused": info.reused,
@@ -263,7 +271,7 @@ def build_generated(sample: Settings, chunks: int, work: Path, report: Report) -
         "chroma_write_s": round(info.write_s, 1),
         "segments_build_s": round(info.lexical_build_s, 1),
         "segments_open_s": round(segments_s, 2),
-        "landscape_s": round(landscape_s, 1),
+        "landscape_s": round(landscape_s, 1) if landscape else "not computed (--landscape none)",
         "disk_mib": round(sum(f.stat().st_size for f in settings.data_dir.rglob("*") if f.is_file()) / 2**20),
     }
     report.say(f"generated index: {build}")
@@ -276,6 +284,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=60, help="searches per measurement (default 60)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK_DIR)
+    parser.add_argument(
+        "--landscape",
+        choices=("compute", "none", "auto"),
+        default="auto",
+        help="compute the generated index's landscape, or save an empty one (auto: compute up to 200,000 "
+        "chunks; above, it takes far longer than the rest and is not what this measures)",
+    )
     parser.add_argument("--build-only", action="store_true", help="build (or reuse) the index and stop")
     parser.add_argument("--json", action="store_true", help="one JSON line on stdout (tables to stderr)")
     args = parser.parse_args(argv)
@@ -285,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     queries = load_queries(args.queries)
     embedder = E5OnnxEmbedder.from_cache(Settings(_env_file=None).model_cache)
     sample = sample_index(args.work_dir, embedder, report)
-    generated, build = build_generated(sample, args.chunks, args.work_dir, report)
+    landscape = args.landscape == "compute" or (args.landscape == "auto" and args.chunks <= 200_000)
+    generated, build = build_generated(sample, args.chunks, args.work_dir, report, landscape)
     report.figures["build"] = build
     if args.build_only:
         report.finish()

@@ -89,6 +89,7 @@ class Segment:
         self.ids = Strings(load("ids.blob"), load("ids.offsets"))
         self.sorted_ids = SortedStrings(load("sorted_ids.blob"), load("sorted_ids.offsets"))
         self.sorted_id_rows = load("sorted_ids.rows")
+        self.sorted_ids_fixed = load("sorted_ids.fixed")
         self.chunks = Strings(load("chunks.blob"), load("chunks.offsets"))
         self.initiative_codes = load("initiative_codes")  # into info["initiatives"]
         self.source_codes = load("source_codes")  # into info["sources"]
@@ -115,6 +116,23 @@ class Segment:
         """The row of a chunk id, or -1."""
         position = self.sorted_ids.find(chunk_id)
         return int(self.sorted_id_rows[position]) if position >= 0 else -1
+
+    def rows_of(self, chunk_ids: list[str]) -> np.ndarray:
+        """Rows of many chunk ids at once (-1 for unknown ones)."""
+        if not chunk_ids or not self.rows:
+            return np.full(len(chunk_ids), -1, dtype=np.int64)
+        keys = np.array([i.encode("utf-8") for i in chunk_ids], dtype=object).astype(
+            self.sorted_ids_fixed.dtype
+        )
+        positions = np.searchsorted(self.sorted_ids_fixed, keys)
+        inside = positions < self.rows
+        clipped = np.where(inside, positions, 0)
+        # A key wider than the stored width was cut to fit by astype: compare the full bytes.
+        same = inside & (self.sorted_ids_fixed[clipped] == keys)
+        same &= np.fromiter(
+            (len(i.encode("utf-8")) for i in chunk_ids), dtype=np.int64, count=len(chunk_ids)
+        ) <= (self.sorted_ids_fixed.dtype.itemsize)
+        return np.where(same, self.sorted_id_rows[clipped].astype(np.int64), -1)
 
     def chunk(self, row: int) -> tuple[str, dict]:
         """(text, metadata) of one chunk, decoded from the mapped blob."""
@@ -200,6 +218,9 @@ class SegmentWriter:
     def rows(self) -> int:
         return len(self._ids)
 
+    def _id_width(self) -> int:
+        return max((len(i) for i in self._ids), default=1)
+
     def save(
         self, target: Path, extra: dict[str, Any] | None = None, arrays: dict[str, np.ndarray] | None = None
     ) -> Path:
@@ -229,6 +250,8 @@ class SegmentWriter:
         save_strings("ids", self._ids)
         order = sorted(range(len(self._ids)), key=self._ids.__getitem__)
         save_strings("sorted_ids", [self._ids[i] for i in order])
+        # The same, fixed-width: numpy's searchsorted finds a whole page of ids at once (`rows_of`).
+        save("sorted_ids.fixed", np.array([self._ids[i] for i in order], dtype=f"S{self._id_width()}"))
         save("sorted_ids.rows", np.asarray(order, dtype=np.int32))
         save("chunks.offsets", np.frombuffer(self._chunk_offsets, dtype=np.int64))
         save("chunks.blob", np.frombuffer(self._chunks, dtype=np.uint8))

@@ -54,6 +54,22 @@ class RowLookup:
                 return row if snapshot.alive is None or snapshot.alive[row] else default
         return default
 
+    def rows(self, chunk_ids: list[str]) -> np.ndarray:
+        """Live rows of many chunk ids at once (-1 for ids it does not hold)."""
+        snapshot = self._snapshot
+        result = np.full(len(chunk_ids), -1, dtype=np.int64)
+        for part, offset in zip(reversed(snapshot.parts), reversed(snapshot.offsets), strict=True):
+            todo = np.flatnonzero(result < 0)
+            if not len(todo):
+                break
+            found = part.rows_of([chunk_ids[i] for i in todo.tolist()])
+            hit = found >= 0
+            result[todo[hit]] = found[hit] + offset
+        if snapshot.alive is not None:
+            known = result >= 0
+            result[known] = np.where(snapshot.alive[result[known]], result[known], -1)
+        return result
+
     def __contains__(self, chunk_id: object) -> bool:
         return isinstance(chunk_id, str) and self.get(chunk_id) is not None
 
@@ -98,6 +114,8 @@ class IndexSnapshot:
             if self.parts
             else np.empty(0, dtype=bool)
         )
+        live = self.chunk_initiative if self.alive is None else self.chunk_initiative[self.alive]
+        self.initiative_chunks = np.bincount(live, minlength=len(self.initiative_ids))  # live chunks each
         # The delta's chunks and vectors: the vector side searches them itself (see `delta_rows`).
         self.delta_start = self.offsets[1] if len(self.parts) > 1 else len(self.ids)
         self.delta_vectors = self.parts[1].vectors if len(self.parts) > 1 else None

@@ -39,6 +39,13 @@ from search_api.query_syntax import QuerySyntax, parse_syntax
 from search_api.spelling import SpellChecker
 
 CROSS_LANGUAGE_DROP = 0.04
+# A filter that leaves at least BROAD_FILTER of the chunks is applied after an unfiltered vector query that
+# fetches enough more candidates (candidates / share x OVERFETCH, at most OVERFETCH_MAX): Chroma's filtered
+# query reads the metadata of every chunk and grows with the collection (bench/scale.py), while a larger k
+# costs little. Narrower filters, and a broad one that still leaves too few candidates, use Chroma's `where`.
+BROAD_FILTER = 0.05
+OVERFETCH = 1.5
+OVERFETCH_MAX = 5_000
 
 
 @dataclass(frozen=True)
@@ -222,13 +229,13 @@ class Retriever:
             " ".join(understanding.topic if topical else understanding.syntax.words) or understanding.searched
         )
         vector = self.query_vector(text)
-        ids, sims = self.store.query(vector, self.settings.candidates, where)
+        ids, sims = self._vector_candidates(vector, where, mask)
         baseline = float(np.dot(vector, snapshot.mean_vector))
         # Chunks written after this snapshot was taken, and chunks the snapshot no longer holds, are skipped;
         # the delta's chunks come from the delta's own vectors (a vector index opened before the change may
         # hold their old vectors and metadata).
-        found = ((snapshot.row_of.get(i), s) for i, s in zip(ids, sims, strict=True))
-        pairs = [(row, s) for row, s in found if row is not None and row < snapshot.delta_start]
+        found = zip(snapshot.row_of.rows(ids).tolist(), sims, strict=True)
+        pairs = [(row, s) for row, s in found if 0 <= row < snapshot.delta_start]
         pairs += self._delta_candidates(vector, mask)
         pairs.sort(key=lambda pair: -pair[1])
         pairs = [(row, s) for row, s in pairs[: self.settings.candidates] if not self._empty_cards[row]]
@@ -243,6 +250,26 @@ class Retriever:
             close[snapshot.chunk_initiative[rows[(scores >= threshold - drop) & distinct]]] = True
             found.append(close)
         return RankedList(rows, scores), found[0], found[1]
+
+    def _vector_candidates(
+        self, vector: np.ndarray, where: dict | None, mask: np.ndarray | None
+    ) -> tuple[list[str], list[float]]:
+        """Chroma's nearest chunks within the filter (see BROAD_FILTER)."""
+        k = self.settings.candidates
+        if where is None or mask is None:
+            return self.store.query(vector, k, where)
+        chunks = self.snapshot.initiative_chunks
+        share = float(chunks[mask].sum()) / max(int(chunks.sum()), 1)
+        fetch = int(np.ceil(k / max(share, 1e-9) * OVERFETCH))
+        if share < BROAD_FILTER or fetch > OVERFETCH_MAX:
+            return self.store.query(vector, k, where)
+        ids, sims = self.store.query(vector, fetch, None)
+        rows = self.snapshot.row_of.rows(ids)
+        allowed = (rows >= 0) & mask[self.snapshot.chunk_initiative[np.maximum(rows, 0)]]
+        kept = [(ids[i], sims[i]) for i in np.flatnonzero(allowed).tolist()]
+        if len(kept) < k and len(ids) == fetch:  # too few inside the filter: ask Chroma for exactly them
+            return self.store.query(vector, k, where)
+        return [i for i, _ in kept[:k]], [s for _, s in kept[:k]]
 
     def _delta_candidates(self, vector: np.ndarray, mask: np.ndarray | None) -> list[tuple[int, float]]:
         """The delta's chunks closest to `vector` within the filter's initiatives (by brute force: few)."""
