@@ -148,6 +148,10 @@ def test_a_changed_an_added_and_a_removed_document_are_a_delta_equal_to_a_full_r
     assert [i for i, _ in ranking(after, "kol")] == ["tele::a.md::0"]  # added
     assert "akut::b.md::0" not in [i for i, _ in ranking(after, "akutteam natten")]  # removed
     assert "akut::b.md::0" not in after.row_of
+    asked = ["demens::a.md::0", "akut::b.md::0", "tele::a.md::0", "saar::card", "ukendt", "x" * 80]
+    assert after.row_of.rows(asked).tolist() == [after.row_of.get(i, -1) for i in asked]
+    rows = after.row_of.rows(asked).tolist()
+    assert [rows[1], rows[4], rows[5]] == [-1, -1, -1] and min(rows[0], rows[2], rows[3]) >= 0
     assert "tele" in after.records
     assert_same_index(after, rebuilt(settings, chunk_store, tmp_path))
     # Another process opens the saved version as it is: the same view, nothing built.
