@@ -110,18 +110,32 @@ class LexicalIndex:
             all_rows, tf, length = all_rows[keep], tf[keep], length[keep]
         return (all_rows, tf, length) if len(all_rows) else None
 
+    def term_postings(
+        self, term: str, cache: dict[str, tuple[np.ndarray, np.ndarray] | None] | None = None
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Rows holding one analysed term (ascending) and its BM25 score in each; None if no live row does."""
+        if cache is not None and term in cache:
+            return cache[term]
+        found = self._postings(term)
+        result = None
+        if found is not None:
+            rows, tf, length = found
+            df = len(rows)
+            idf = math.log(1 + (self.live_rows - df + 0.5) / (df + 0.5))
+            result = rows, idf * tf / (tf + K1 * (1 - B + B * length / self.average_length))
+        if cache is not None:
+            cache[term] = result
+        return result
+
     def term_scores(self, term: str, cache: dict[str, np.ndarray] | None = None) -> np.ndarray | None:
         """BM25 score of one analysed term in every row (0 where it does not occur); None if unknown."""
         if cache is not None and term in cache:
             return cache[term]
-        found = self._postings(term)
+        found = self.term_postings(term)
         if found is None:
             return None
-        rows, tf, length = found
-        df = len(rows)
-        idf = math.log(1 + (self.live_rows - df + 0.5) / (df + 0.5))
         scores = np.zeros(len(self.ids), dtype=np.float64)
-        scores[rows] = idf * tf / (tf + K1 * (1 - B + B * length / self.average_length))
+        scores[found[0]] = found[1]
         if cache is not None:
             cache[term] = scores
         return scores
