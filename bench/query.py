@@ -295,7 +295,7 @@ def bench_index(
     label: str, settings: Settings, embedder: Embedder, queries: list[str], args, report: Report
 ) -> dict:
     engine, load_s = open_engine(settings, embedder)
-    chunks = len(engine.snapshot.ids)
+    chunks = engine.snapshot.chunk_count
     report.say(f"\n[bold]{label}[/]: {chunks:,} chunks; snapshot loaded in-process in {load_s:.1f} s")
     logs = args.work_dir / "logs"
     result: dict = {"chunks": chunks, "initiatives": len(engine.snapshot.records), "snapshot_load_s": load_s}

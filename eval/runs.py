@@ -81,7 +81,7 @@ class EngineSearcher:
             "candidates": settings.candidates,
             "index_version": manifest.index_version,
             "initiatives": len(self.engine.snapshot.initiative_ids),
-            "chunks": len(self.engine.snapshot.ids),
+            "chunks": self.engine.snapshot.chunk_count,
         }
 
 

@@ -140,7 +140,7 @@ class Ingestion:
         snapshot = IndexSnapshot.load(
             store, self.settings, manifest
         )  # saves the lexical index of the version
-        summary.chunks_total = len(snapshot.ids)
+        summary.chunks_total = snapshot.chunk_count
         summary.initiatives = len(snapshot.records)
         summary.index_version = manifest.index_version
         current = store.read_steering()
@@ -445,6 +445,9 @@ class _Versioning:
     def __init__(self, store: ChunkStore, manifest: Manifest) -> None:
         self.store = store
         self.manifest = manifest
+        self.previous_version = manifest.index_version
+        # A run that died left changes no one recorded: readers must not update by this run's log alone.
+        self.changes_known = not manifest.dirty
 
     def before_write(self) -> None:
         if not self.manifest.dirty:
@@ -456,7 +459,8 @@ class _Versioning:
             self.manifest.index_version = new_index_version()
             self.manifest.ingested_at = datetime.now(UTC)
             self.manifest.dirty = False
-            self.store.write_manifest(self.manifest)
+            changed = self.store.touched if self.changes_known else None
+            self.store.publish(self.manifest, self.previous_version, changed)
 
 
 def _prefetch(

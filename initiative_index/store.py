@@ -24,6 +24,13 @@ from initiative_index.manifest import MANIFEST_KEY, Manifest
 from initiative_index.settings import Settings
 
 STEERING_KEY = "overblik_themes"
+CHANGES_KEY = "overblik_changes"
+# The change log names the sources each published version changed, so a reader can update its lexical
+# index by the change (segment_view.py). It keeps the last CHANGES_KEPT versions; a run that changed more
+# than CHANGES_MAX_SOURCES sources logs "unknown", and readers rebuild in full (as most of it changed).
+CHANGES_KEPT = 32
+CHANGES_MAX_SOURCES = 2_000
+SOURCES_PER_GET = 500  # sources per `$in` when reading the chunks of changed sources
 READ_PAGE = 5_000  # rows per `get` page when reading the whole collection
 WRITE_BATCH = 5_000  # rows per `upsert`; Chroma caps batch size, and this is well below it
 
@@ -90,6 +97,7 @@ class ChunkStore:
     def __init__(self, client: ClientAPI, collection: Collection) -> None:
         self.client = client
         self.collection = collection
+        self.touched: set[str] = set()  # sources this process changed since it last published
 
     # -- opening ---------------------------------------------------------------------------------
 
@@ -146,6 +154,30 @@ class ChunkStore:
     def write_manifest(self, manifest: Manifest) -> None:
         self._update_metadata({MANIFEST_KEY: manifest.model_dump_json()})
 
+    def publish(self, manifest: Manifest, previous_version: str, changed: set[str] | None) -> None:
+        """Write the manifest of a new version with its change-log entry (in one metadata write).
+
+        `changed` holds the sources whose chunks changed since `previous_version`; None when unknown (a run
+        that died left changes no one recorded)."""
+        if changed is not None and len(changed) > CHANGES_MAX_SOURCES:
+            changed = None
+        entry = {
+            "version": manifest.index_version,
+            "after": previous_version,
+            "sources": sorted(changed) if changed is not None else None,
+        }
+        log = [*self.read_changes(), entry][-CHANGES_KEPT:]
+        self._update_metadata(
+            {MANIFEST_KEY: manifest.model_dump_json(), CHANGES_KEY: json.dumps(log, ensure_ascii=False)}
+        )
+        self.touched = set()
+
+    def read_changes(self) -> list[dict[str, Any]]:
+        """The change log: [{"version", "after", "sources" (None: unknown)}], oldest first."""
+        collection = self.client.get_collection(self.collection.name, embedding_function=None)
+        raw = (collection.metadata or {}).get(CHANGES_KEY)
+        return json.loads(raw) if raw else []
+
     # -- theme steering (themes.yaml), kept with the index so every API process uses the same --------
 
     def read_steering(self) -> StoredSteering | None:
@@ -193,6 +225,25 @@ class ChunkStore:
                     row["embedding"] = embedding
                 yield row
             offset += len(ids)
+
+    def rows_of_sources(
+        self, sources: Sequence[str], include: Sequence[str] = ("documents", "metadatas", "embeddings")
+    ) -> Iterator[dict[str, Any]]:
+        """Every chunk of the given sources, as `iter_rows` gives them."""
+        names = sorted(sources)
+        for start in range(0, len(names), SOURCES_PER_GET):
+            batch = names[start : start + SOURCES_PER_GET]
+            page = self.collection.get(where={"source": {"$in": batch}}, include=list(include))
+            embeddings = page.get("embeddings")
+            if embeddings is None:
+                embeddings = [None] * len(page["ids"])
+            for chunk_id, document, metadata, embedding in zip(
+                page["ids"], page["documents"], page["metadatas"], embeddings, strict=True
+            ):
+                row = {"id": chunk_id, "document": document, "metadata": metadata or {}}
+                if embedding is not None:
+                    row["embedding"] = embedding
+                yield row
 
     def stored_documents(self) -> dict[str, StoredDocument]:
         """What is stored per source, from chunk metadata alone (the store is the ledger)."""
@@ -249,6 +300,8 @@ class ChunkStore:
         writing a batch of documents at once is what keeps writes cheap. Safe to repeat after a crash:
         ids are deterministic, and a document missing chunks is rewritten by the next run.
         """
+        self.touched.update(sources)
+        self.touched.update(m.get("source", "") for m in metadatas)
         for source in sources:
             self.collection.delete(where={"source": source})
         for start in range(0, len(ids), WRITE_BATCH):
@@ -268,6 +321,7 @@ class ChunkStore:
         next run re-ingests it.
         """
         new_meta = dict(zip(ids, metadatas, strict=True))
+        self.touched.update(m.get("source", "") for m in metadatas)
         for start in range(0, len(ids), WRITE_BATCH):
             batch = list(ids[start : start + WRITE_BATCH])
             old = self.collection.get(ids=batch, include=["documents", "embeddings"])
@@ -280,6 +334,7 @@ class ChunkStore:
             )
 
     def delete_source(self, source: str) -> None:
+        self.touched.add(source)
         self.collection.delete(where={"source": source})
 
 

@@ -56,9 +56,8 @@ def build_profiles(snapshot: IndexSnapshot, vectors: np.ndarray) -> InitiativePr
     terms = [Counter[str]() for _ in range(count)]
     phrases = [Counter[str]() for _ in range(count)]
     surface: dict[str, Counter[str]] = {}
-    for row, text in enumerate(snapshot.texts):
+    for row, text, meta in snapshot.iter_chunks():
         initiative = int(snapshot.chunk_initiative[row])
-        meta = snapshot.metadatas[row]
         if meta.get("kind") == "card":
             text = card_text(snapshot.records[meta["initiative_id"]], evidence=False)
         else:
@@ -123,10 +122,10 @@ def initiative_vectors(store: ChunkStore, snapshot: IndexSnapshot, page: int = 5
         ids = result["ids"]
         if not ids:
             break
-        rows = [snapshot.row_of.get(chunk_id) for chunk_id in ids]
-        known = [i for i, row in enumerate(rows) if row is not None]
-        if known:
-            initiatives = snapshot.chunk_initiative[[rows[i] for i in known]]
+        rows = snapshot.row_of.rows(ids)
+        known = np.flatnonzero(rows >= 0)
+        if len(known):
+            initiatives = snapshot.chunk_initiative[rows[known]]
             np.add.at(sums, initiatives, np.asarray(result["embeddings"], dtype=np.float64)[known])
         offset += len(ids)
     norms = np.linalg.norm(sums, axis=1, keepdims=True)

@@ -1,26 +1,35 @@
 """Keeps the current SearchEngine and swaps in a new one when an ingestion publishes a new index version.
 
 The API only reads. A background thread checks the manifest every `reload_interval` seconds; on a new
-version it builds a complete new engine (snapshot, lexical index, landscape) while requests keep using the
-old one, then swaps the reference, so no request fails in between. An embedded Chroma client caches the
-vector index in memory and does not see another process's writes, so in embedded mode the client is
-reopened for each new version; a Chroma server is simply read again.
+version it builds a new engine while requests keep using the old one, then swaps the reference, so no request
+fails in between. The new snapshot maps the version's saved segments (built once, by the ingestion or by
+whichever process needs them first, from the change: see initiative_index/segment_view.py), so a reload costs
+what changed plus the per-initiative records, not a read of the whole store. An embedded Chroma client caches
+the vector index in memory and does not see another process's vector writes, so in embedded mode a new client
+reads the change (after Chroma's `clear_system_cache`); while the base segment stays the same, the engine
+keeps querying the vector index it already has in memory (the delta's own vectors stand in for what changed),
+so a version costs no second copy of the vector index; a new base gets the new client's. A Chroma server is
+simply read again.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from initiative_index.embedders import Embedder, embedder_identity, engine_identity, load_embedder
 from initiative_index.errors import IndexNotFoundError, OverblikError, StoreUnavailableError
 from initiative_index.settings import Settings
 from initiative_index.snapshot import IndexSnapshot
 from initiative_index.store import ChunkStore, open_client, reset_embedded_clients
-from landscape.model import ensure_landscape, stored_steering
+from landscape.model import Landscape, ensure_landscape, landscape_key, stored_steering
 from search_api.engine import SearchEngine
 
 log = logging.getLogger("overblik.index")
+LANDSCAPE_GRACE = (
+    120.0  # seconds a new version is served with the previous landscape before computing its own
+)
 
 
 class NotReadyError(Exception):
@@ -42,6 +51,9 @@ class EngineHolder:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()  # one reload at a time
+        self._landscape_wait: tuple[str, float] | None = (
+            None  # (version, deadline) serving an older landscape
+        )
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -93,10 +105,12 @@ class EngineHolder:
         current = self._engine
         if current is not None:
             manifest = current.store.read_manifest()
-            if manifest.index_version == current.snapshot.version or manifest.dirty:
-                return False  # unchanged, or an ingestion is still writing: keep the complete old view
+            if manifest.dirty:
+                return False  # an ingestion is still writing: keep the complete old view
+            if manifest.index_version == current.snapshot.version:
+                return self._complete_landscape(current)
         if not self.settings.server_mode and current is not None:
-            reset_embedded_clients()
+            reset_embedded_clients()  # a client that opened an empty or older store may fail to read it
         store = ChunkStore.open(self.settings, open_client(self.settings))
         manifest = store.read_manifest()
         manifest.check_model(embedder_identity(self.settings), None, None, engine_identity(self.settings))
@@ -104,15 +118,72 @@ class EngineHolder:
             self._embedder = load_embedder(self.settings)
         embedder = self._embedder
         manifest.check_model(embedder.name, embedder.dimension, embedder.document_prompt, embedder.engine)
+        started = time.perf_counter()
         snapshot = IndexSnapshot.load(store, self.settings, manifest)
-        # Saved by the ingestion that published this version; computed here (once) only when it is not.
-        landscape = ensure_landscape(
-            store, snapshot, stored_steering(store), self.settings.landscape_path, save=not manifest.dirty
-        )
+        fresh = store
+        same_base = current is not None and snapshot.view.base == current.snapshot.view.base
+        if not self.settings.server_mode and same_base:
+            # The same base: keep querying the vector index the running engine has in memory (the delta's
+            # vectors are searched from the delta), rather than loading a second copy through the new client.
+            store = current.store  # type: ignore[union-attr]
+        landscape = self._landscape(store, snapshot, current, save=not manifest.dirty)
         engine = SearchEngine(self.settings, store, self._embedder, snapshot, landscape)
-        engine.warm_up()  # the first user request should not pay for loading the vector index
+        try:
+            engine.warm_up()  # the first user request should not pay for loading the vector index
+        except Exception:
+            if store is fresh:
+                raise
+            # A client that first read the collection before any vector was on disk cannot read it later.
+            engine = SearchEngine(self.settings, fresh, self._embedder, snapshot, landscape)
+            engine.warm_up()
         self._engine = engine
-        log.info("index version %s loaded: %d chunks", manifest.index_version, len(snapshot.ids))
+        log.info(
+            "index version %s loaded: %d chunks (segments %s) in %.2f s",
+            manifest.index_version,
+            snapshot.chunk_count,
+            snapshot.view.built,
+            time.perf_counter() - started,
+        )
+        return True
+
+    def _landscape(
+        self, store: ChunkStore, snapshot: IndexSnapshot, current: SearchEngine | None, save: bool
+    ) -> Landscape:
+        """The landscape of this version: saved by the ingestion that published it, or computed here (once).
+
+        The ingestion saves it after publishing the version, and computing it costs minutes at scale, so a
+        running worker first serves the new version with the previous landscape (new initiatives without a
+        theme for a moment) and swaps in the saved one when it appears (`_complete_landscape`); only if it
+        does not appear within LANDSCAPE_GRACE does the worker compute it itself."""
+        steering = stored_steering(store)
+        saved = Landscape.load(self.settings.landscape_path, landscape_key(snapshot.version, steering))
+        if saved is not None:
+            return saved
+        if current is not None and save:
+            self._landscape_wait = (snapshot.version, time.monotonic() + LANDSCAPE_GRACE)
+            return current.landscape
+        return ensure_landscape(store, snapshot, steering, self.settings.landscape_path, save=save)
+
+    def _complete_landscape(self, current: SearchEngine) -> bool:
+        """Swap in the landscape of the current version once it is saved (or computed after the grace)."""
+        waiting = self._landscape_wait
+        if waiting is None or waiting[0] != current.snapshot.version:
+            return False
+        steering = stored_steering(current.store)
+        landscape = Landscape.load(
+            self.settings.landscape_path, landscape_key(current.snapshot.version, steering)
+        )
+        if landscape is None and time.monotonic() < waiting[1]:
+            return False
+        if landscape is None:
+            landscape = ensure_landscape(
+                current.store, current.snapshot, steering, self.settings.landscape_path
+            )
+        self._landscape_wait = None
+        self._engine = SearchEngine(
+            self.settings, current.store, current.embedder, current.snapshot, landscape
+        )
+        log.info("landscape of index version %s loaded", current.snapshot.version)
         return True
 
     def _note_problem(self, exc: Exception) -> None:

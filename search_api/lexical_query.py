@@ -150,21 +150,27 @@ def match_concepts(
     weak_hits = np.zeros(initiatives, dtype=np.int32)
     strong = weak = unknown = 0
     matched_terms: dict[int, list[str]] = {}
-    cache: dict[str, np.ndarray] = {}
+    cache: dict = {}
+    # Sparse throughout: an alternative's chunks are the intersection of its stems' postings, so the work
+    # follows the postings, not the collection's size.
     for concept in concepts:
-        concept_rows = np.zeros(rows_total, dtype=bool)  # in the whole collection: decides weak / absent
+        concept_rows = np.empty(0, dtype=np.int64)  # in the whole collection: decides weak / absent
         found: list[tuple[Alternative, np.ndarray]] = []
         for alternative in concept.alternatives:
-            vectors = [lexical.term_scores(stem, cache) for stem in alternative.stems]
-            if any(v is None for v in vectors):
+            postings = [lexical.term_postings(stem, cache) for stem in alternative.stems]
+            if not postings or any(p is None for p in postings):
                 continue
-            present = np.logical_and.reduce([v > 0 for v in vectors])
-            concept_rows |= present
+            present = postings[0][0]
+            for rows, _ in postings[1:]:
+                present = np.intersect1d(present, rows, assume_unique=True)
+            concept_rows = np.union1d(concept_rows, present)
             if mask is not None:
-                present &= mask
-            if not present.any():
+                present = present[mask[present]]
+            if not len(present):
                 continue
-            total += alternative.weight * np.where(present, np.sum(vectors, axis=0), 0.0)
+            total[present] += alternative.weight * sum(
+                scores[np.searchsorted(rows, present)] for rows, scores in postings
+            )
             found.append((alternative, present))
         everywhere = np.zeros(initiatives, dtype=bool)
         everywhere[chunk_initiative[concept_rows]] = True

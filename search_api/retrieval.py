@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -38,6 +39,13 @@ from search_api.query_syntax import QuerySyntax, parse_syntax
 from search_api.spelling import SpellChecker
 
 CROSS_LANGUAGE_DROP = 0.04
+# A filter that leaves at least BROAD_FILTER of the chunks is applied after an unfiltered vector query that
+# fetches enough more candidates (candidates / share x OVERFETCH, at most OVERFETCH_MAX): Chroma's filtered
+# query reads the metadata of every chunk and grows with the collection (bench/scale.py), while a larger k
+# costs little. Narrower filters, and a broad one that still leaves too few candidates, use Chroma's `where`.
+BROAD_FILTER = 0.05
+OVERFETCH = 1.5
+OVERFETCH_MAX = 5_000
 
 
 @dataclass(frozen=True)
@@ -88,14 +96,14 @@ class Retriever:
         self.records = records  # by initiative position
         self.thesaurus = thesaurus
         self.places = PlaceIndex(records)
-        self.spelling = SpellChecker(snapshot.texts)
+        self.spelling = spell_checker(snapshot)
         self._analyzer = snapshot.lexical.analyzer
         self._initiatives = len(snapshot.initiative_ids)
         # The card of a document without metadata is its title and a sentence every such card shares: as a
         # vector it only competes with the document's own passages (nDCG@10 0.822 -> 0.827 without it on
         # the short-document collection), so the semantic side leaves it out.
         described = np.array([record.get("has_metadata", True) for record in records], dtype=bool)
-        cards = np.array([meta.get("kind") == "card" for meta in snapshot.metadatas], dtype=bool)
+        cards = snapshot.is_card
         self._empty_cards = cards & ~described[snapshot.chunk_initiative] if len(cards) else cards
         # A results page asks for the same query several times (the list, the overview of its matches, each
         # page and filter click), and encoding it is most of a search's time.
@@ -160,7 +168,7 @@ class Retriever:
         close = close_unknown = np.zeros(self._initiatives, dtype=bool)
         understood = lexical_match.in_domain and not lexical_match.mostly_absent
         if mode in ("semantic", "hybrid"):
-            semantic, close, close_unknown = self._semantic(understanding, where)
+            semantic, close, close_unknown = self._semantic(understanding, where, mask)
         if mode in ("lexical", "hybrid"):
             lexical = RankedList(lexical_match.rows, lexical_match.scores)
             lexical_matched = lexical_match.matched
@@ -209,7 +217,7 @@ class Retriever:
         )
 
     def _semantic(
-        self, understanding: QueryUnderstanding, where: dict | None
+        self, understanding: QueryUnderstanding, where: dict | None, mask: np.ndarray | None
     ) -> tuple[RankedList, np.ndarray, np.ndarray]:
         """Vector candidates (ranked), and the initiatives close enough in meaning to match: by
         `semantic_threshold`, and by `semantic_threshold_unknown` (for a query the index does not speak)."""
@@ -221,11 +229,16 @@ class Retriever:
             " ".join(understanding.topic if topical else understanding.syntax.words) or understanding.searched
         )
         vector = self.query_vector(text)
-        ids, sims = self.store.query(vector, self.settings.candidates, where)
+        ids, sims = self._vector_candidates(vector, where, mask)
         baseline = float(np.dot(vector, snapshot.mean_vector))
-        # Chunks written after this snapshot was taken are skipped until the next reload.
-        pairs = [(snapshot.row_of[i], s) for i, s in zip(ids, sims, strict=True) if i in snapshot.row_of]
-        pairs = [(row, s) for row, s in pairs if not self._empty_cards[row]]
+        # Chunks written after this snapshot was taken, and chunks the snapshot no longer holds, are skipped;
+        # the delta's chunks come from the delta's own vectors (a vector index opened before the change may
+        # hold their old vectors and metadata).
+        found = zip(snapshot.row_of.rows(ids).tolist(), sims, strict=True)
+        pairs = [(row, s) for row, s in found if 0 <= row < snapshot.delta_start]
+        pairs += self._delta_candidates(vector, mask)
+        pairs.sort(key=lambda pair: -pair[1])
+        pairs = [(row, s) for row, s in pairs[: self.settings.candidates] if not self._empty_cards[row]]
         rows = np.array([r for r, _ in pairs], dtype=np.int64)
         scores = np.array([s for _, s in pairs], dtype=np.float32)
         settings = self.settings
@@ -237,6 +250,39 @@ class Retriever:
             close[snapshot.chunk_initiative[rows[(scores >= threshold - drop) & distinct]]] = True
             found.append(close)
         return RankedList(rows, scores), found[0], found[1]
+
+    def _vector_candidates(
+        self, vector: np.ndarray, where: dict | None, mask: np.ndarray | None
+    ) -> tuple[list[str], list[float]]:
+        """Chroma's nearest chunks within the filter (see BROAD_FILTER)."""
+        k = self.settings.candidates
+        if where is None or mask is None:
+            return self.store.query(vector, k, where)
+        chunks = self.snapshot.initiative_chunks
+        share = float(chunks[mask].sum()) / max(int(chunks.sum()), 1)
+        fetch = int(np.ceil(k / max(share, 1e-9) * OVERFETCH))
+        if share < BROAD_FILTER or fetch > OVERFETCH_MAX:
+            return self.store.query(vector, k, where)
+        ids, sims = self.store.query(vector, fetch, None)
+        rows = self.snapshot.row_of.rows(ids)
+        allowed = (rows >= 0) & mask[self.snapshot.chunk_initiative[np.maximum(rows, 0)]]
+        kept = [(ids[i], sims[i]) for i in np.flatnonzero(allowed).tolist()]
+        if len(kept) < k and len(ids) == fetch:  # too few inside the filter: ask Chroma for exactly them
+            return self.store.query(vector, k, where)
+        return [i for i, _ in kept[:k]], [s for _, s in kept[:k]]
+
+    def _delta_candidates(self, vector: np.ndarray, mask: np.ndarray | None) -> list[tuple[int, float]]:
+        """The delta's chunks closest to `vector` within the filter's initiatives (by brute force: few)."""
+        vectors = self.snapshot.delta_vectors
+        if vectors is None or not len(vectors):
+            return []
+        rows = np.arange(self.snapshot.delta_start, self.snapshot.delta_start + len(vectors))
+        sims = vectors @ np.asarray(vector, dtype=np.float32)
+        if mask is not None:
+            keep = mask[self.snapshot.chunk_initiative[rows]]
+            rows, sims = rows[keep], sims[keep]
+        top = np.argsort(-sims, kind="stable")[: self.settings.candidates]
+        return list(zip(rows[top].tolist(), sims[top].tolist(), strict=True))
 
     # -- syntax ----------------------------------------------------------------------------------
 
@@ -273,6 +319,21 @@ class Retriever:
         if any(v is None for v in vectors):
             return []
         return np.flatnonzero(np.logical_and.reduce([v > 0 for v in vectors])).tolist()
+
+
+_BASE_SPELLING: dict[Path, SpellChecker] = {}  # per base segment: a reload with a delta reuses it
+
+
+def spell_checker(snapshot: IndexSnapshot) -> SpellChecker:
+    """The base segment's checker (built once per base) extended by the delta's words."""
+    base = snapshot.parts[0] if snapshot.parts else None
+    if base is None:
+        return SpellChecker({})
+    checker = _BASE_SPELLING.get(base.path)
+    if checker is None:
+        _BASE_SPELLING.clear()  # an older base is not searched again
+        checker = _BASE_SPELLING[base.path] = SpellChecker(base.info["words"])
+    return SpellChecker(snapshot.parts[1].info["words"], checker) if len(snapshot.parts) > 1 else checker
 
 
 def _contains_phrase(text: str, words: tuple[str, ...]) -> bool:

@@ -123,7 +123,8 @@ def test_minimum_match_is_a_share_of_the_concepts_rounded_up_and_at_least_one() 
 
 
 def test_spelling_corrects_from_the_index_and_leaves_real_words_alone() -> None:
-    checker = SpellChecker(["Hjemmebehandling med demenskoordinator og sundhedsjournalen i Hjørring."])
+    text = "Hjemmebehandling med demenskoordinator og sundhedsjournalen i Hjørring."
+    checker = SpellChecker.from_texts([text])
     assert checker.correct("hjemmebehandlig") == "hjemmebehandling"
     assert checker.correct("sundhedsjournelen") == "sundhedsjournalen"
     assert checker.correct("hjemmebehandling") is None  # known

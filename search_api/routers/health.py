@@ -35,11 +35,10 @@ def stats(engine: Annotated[SearchEngine, Depends(get_engine)]) -> Stats:
     """Counts and provenance of the loaded index."""
     snapshot = engine.snapshot
     manifest = snapshot.manifest
-    documents = {m["source"] for m in snapshot.metadatas if m.get("kind") == "document"}
     return Stats(
         initiatives=len(snapshot.records),
-        documents=len(documents),
-        chunks=len(snapshot.ids),
+        documents=snapshot.document_count,
+        chunks=snapshot.chunk_count,
         embedding_model=manifest.embedding_model,
         embedding_engines=manifest.engines(),
         embedding_dimension=manifest.embedding_dimension,

@@ -24,7 +24,7 @@ def initiative(initiative_id: str, engine: Annotated[SearchEngine, Depends(get_e
     record = initiative_record(engine, initiative_id)
     chunk_counts: dict[str, int] = {}
     position = engine.snapshot.initiative_position[initiative_id]
-    for row in (engine.snapshot.chunk_initiative == position).nonzero()[0]:
+    for row in engine.snapshot.live_rows_of(position):
         name = engine.snapshot.metadatas[row]["doc_name"]
         chunk_counts[name] = chunk_counts.get(name, 0) + 1
     documents = [

@@ -1,0 +1,293 @@
+"""An index segment on disk: chunk texts and metadata, chunk ids, per-chunk codes and BM25 postings.
+
+Every array is a `.npy` file opened with `mmap_mode="r"`, and strings (ids, terms, texts) are one blob plus
+an offsets array, so every API worker maps the same pages from the page cache instead of holding its own
+Python objects: a worker's private memory grows with the initiatives (their records), not with the chunks.
+A chunk's text and metadata are decoded only when it is shown or a phrase is checked in it.
+
+BM25 postings keep raw term frequencies and chunk lengths, not finished scores: the scores are computed per
+query from live collection statistics (lexical.py), so a base segment plus a delta segment minus removed
+chunks scores exactly as one segment built from scratch would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from initiative_index.analyzer import TextAnalyzer
+from initiative_index.passage import passage_text
+from initiative_index.store import record_from_metadata
+
+SEGMENT_FORMAT = 1
+INFO_FILE = "segment.json"
+_WORD = re.compile(r"[^\W\d_]+")
+SPELLING_MIN_LENGTH = 4  # the spell checker ignores shorter words (search_api/spelling.py)
+
+
+class Strings:
+    """Strings stored as one UTF-8 blob and an offsets array (both memory-mapped)."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
+        self._blob = blob
+        self._offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def raw(self, index: int) -> bytes:
+        return self._blob[int(self._offsets[index]) : int(self._offsets[index + 1])].tobytes()
+
+    def __getitem__(self, index: int) -> str:
+        return self.raw(index).decode("utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(len(self)))
+
+
+class SortedStrings(Strings):
+    """Byte-sorted strings, looked up by binary search (about 20 steps for a million)."""
+
+    def find(self, text: str) -> int:
+        """Position of `text`, or -1."""
+        key = text.encode("utf-8")
+        low, high = 0, len(self)
+        while low < high:
+            middle = (low + high) // 2
+            if self.raw(middle) < key:
+                low = middle + 1
+            else:
+                high = middle
+        return low if low < len(self) and self.raw(low) == key else -1
+
+
+def lexical_text(document: str, metadata: dict) -> str:
+    """What BM25 indexes for a chunk: the initiative title with the text, as the embedder reads it."""
+    return document if metadata.get("kind") == "card" else passage_text(metadata.get("title", ""), document)
+
+
+class Segment:
+    """One saved segment, opened read-only and memory-mapped."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.info: dict[str, Any] = json.loads((path / INFO_FILE).read_text(encoding="utf-8"))
+        if self.info.get("format") != SEGMENT_FORMAT:
+            raise ValueError(f"segment format {self.info.get('format')} in {path}")
+        load = self._array
+        self.rows = int(self.info["rows"])
+        self.ids = Strings(load("ids.blob"), load("ids.offsets"))
+        self.sorted_ids = SortedStrings(load("sorted_ids.blob"), load("sorted_ids.offsets"))
+        self.sorted_id_rows = load("sorted_ids.rows")
+        self.sorted_ids_fixed = load("sorted_ids.fixed")
+        self.chunks = Strings(load("chunks.blob"), load("chunks.offsets"))
+        self.initiative_codes = load("initiative_codes")  # into info["initiatives"]
+        self.source_codes = load("source_codes")  # into info["sources"]
+        self.is_card = load("is_card")
+        self.vocabulary = SortedStrings(load("terms.blob"), load("terms.offsets"))
+        self.postings_start = load("postings.start")  # per term, into the posting arrays (+ the end)
+        self.postings_rows = load("postings.rows")
+        self.postings_tf = load("postings.tf")
+        self.lengths = load("lengths")  # analysed terms per chunk
+        vectors = path / "vectors.npy"
+        self.vectors: np.ndarray | None = np.load(vectors) if vectors.is_file() else None  # a delta's only
+        self.initiatives: list[str] = self.info["initiatives"]
+        self.sources: list[str] = self.info["sources"]
+
+    def _array(self, name: str) -> np.ndarray:
+        array_ = np.load(self.path / f"{name}.npy", mmap_mode="r")
+        return array_ if len(array_) else np.load(self.path / f"{name}.npy")  # numpy cannot map 0 bytes
+
+    @property
+    def version(self) -> str:
+        return self.info["version"]
+
+    def row_of(self, chunk_id: str) -> int:
+        """The row of a chunk id, or -1."""
+        position = self.sorted_ids.find(chunk_id)
+        return int(self.sorted_id_rows[position]) if position >= 0 else -1
+
+    def rows_of(self, chunk_ids: list[str]) -> np.ndarray:
+        """Rows of many chunk ids at once (-1 for unknown ones)."""
+        if not chunk_ids or not self.rows:
+            return np.full(len(chunk_ids), -1, dtype=np.int64)
+        keys = np.array([i.encode("utf-8") for i in chunk_ids], dtype=object).astype(
+            self.sorted_ids_fixed.dtype
+        )
+        positions = np.searchsorted(self.sorted_ids_fixed, keys)
+        inside = positions < self.rows
+        clipped = np.where(inside, positions, 0)
+        # A key wider than the stored width was cut to fit by astype: compare the full bytes.
+        same = inside & (self.sorted_ids_fixed[clipped] == keys)
+        same &= np.fromiter(
+            (len(i.encode("utf-8")) for i in chunk_ids), dtype=np.int64, count=len(chunk_ids)
+        ) <= (self.sorted_ids_fixed.dtype.itemsize)
+        return np.where(same, self.sorted_id_rows[clipped].astype(np.int64), -1)
+
+    def chunk(self, row: int) -> tuple[str, dict]:
+        """(text, metadata) of one chunk, decoded from the mapped blob."""
+        text, metadata = json.loads(self.chunks[row])
+        return text, metadata
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Rows holding an analysed term and its frequency in each, or None when the term is unknown."""
+        position = self.vocabulary.find(term)
+        if position < 0:
+            return None
+        start, end = int(self.postings_start[position]), int(self.postings_start[position + 1])
+        return self.postings_rows[start:end], self.postings_tf[start:end]
+
+
+class SegmentWriter:
+    """Collects chunks one at a time (tokens are counted, never kept per chunk) and saves a segment."""
+
+    def __init__(self, analyzer: TextAnalyzer, version: str, keep_vectors: bool = False) -> None:
+        self.analyzer = analyzer
+        self.version = version
+        # A delta keeps its chunks' vectors: searched by brute force, they stand in for what a vector index
+        # opened before the change has not seen (segment_view.py). A base only sums them, for the mean.
+        self._vectors: list[np.ndarray] | None = [] if keep_vectors else None
+        self._ids: list[bytes] = []
+        self._chunks = bytearray()
+        self._chunk_offsets = array("q", [0])
+        self._initiatives: dict[str, int] = {}
+        self._sources: dict[str, int] = {}
+        self._initiative_codes = array("i")
+        self._source_codes = array("i")
+        self._is_card = array("b")
+        self._lengths = array("f")
+        self._terms: dict[str, int] = {}
+        self._posting_terms = array("i")
+        self._posting_rows = array("i")
+        self._posting_tf = array("H")
+        self._vector_sum: np.ndarray | None = None
+        self.records: dict[str, dict] = {}
+        self.card_rows: dict[str, int] = {}
+        self.titles: dict[str, str] = {}
+        self.base_dirs: dict[str, str] = {}
+        self.document_sources: set[str] = set()
+        self.words: Counter[str] = Counter()
+
+    def add(self, chunk_id: str, document: str | None, metadata: dict, embedding: Any = None) -> None:
+        row = len(self._ids)
+        document = document or ""
+        self._ids.append(chunk_id.encode("utf-8"))
+        self._chunks += json.dumps([document, metadata], ensure_ascii=False).encode("utf-8")
+        self._chunk_offsets.append(len(self._chunks))
+        initiative = metadata["initiative_id"]
+        self._initiative_codes.append(self._initiatives.setdefault(initiative, len(self._initiatives)))
+        self._source_codes.append(self._sources.setdefault(metadata.get("source", ""), len(self._sources)))
+        card = metadata.get("kind") == "card"
+        self._is_card.append(1 if card else 0)
+        record = record_from_metadata(metadata) if card else None
+        if record:
+            self.records[initiative] = record
+            self.card_rows[initiative] = row
+            self.base_dirs[initiative] = metadata.get("base_dir", "")
+        self.titles.setdefault(initiative, metadata.get("title", ""))
+        if metadata.get("kind") == "document":
+            self.document_sources.add(metadata.get("source", ""))
+        self.words.update(w for w in _WORD.findall(document.lower()) if len(w) >= SPELLING_MIN_LENGTH)
+        terms = self.analyzer.terms(lexical_text(document, metadata))
+        self._lengths.append(len(terms))
+        for term, count in Counter(terms).items():
+            self._posting_terms.append(self._terms.setdefault(term, len(self._terms)))
+            self._posting_rows.append(row)
+            self._posting_tf.append(min(count, 65_535))
+        if embedding is not None:
+            vector = np.asarray(embedding, dtype=np.float64)
+            if self._vectors is not None:
+                self._vectors.append(vector.astype(np.float32))
+            self._vector_sum = vector if self._vector_sum is None else self._vector_sum + vector
+
+    def add_rows(self, rows: Iterable[dict]) -> None:
+        for row in rows:
+            self.add(row["id"], row["document"], row["metadata"], row.get("embedding"))
+
+    @property
+    def rows(self) -> int:
+        return len(self._ids)
+
+    def _id_width(self) -> int:
+        return max((len(i) for i in self._ids), default=1)
+
+    def save(
+        self, target: Path, extra: dict[str, Any] | None = None, arrays: dict[str, np.ndarray] | None = None
+    ) -> Path:
+        """Write the segment (with `extra` info and `arrays`) to `target` atomically: staged, then renamed."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
+        try:
+            for name, values in (arrays or {}).items():
+                np.save(staging / f"{name}.npy", values)
+            self._write(staging, extra or {})
+            os.rename(staging, target)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+            if not (target / INFO_FILE).is_file():
+                raise
+        return target
+
+    def _write(self, folder: Path, extra: dict[str, Any]) -> None:
+        def save(name: str, values: np.ndarray) -> None:
+            np.save(folder / f"{name}.npy", values)
+
+        def save_strings(name: str, values: list[bytes]) -> None:
+            lengths = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values))
+            save(f"{name}.offsets", np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+            save(f"{name}.blob", np.frombuffer(b"".join(values), dtype=np.uint8))
+
+        save_strings("ids", self._ids)
+        order = sorted(range(len(self._ids)), key=self._ids.__getitem__)
+        save_strings("sorted_ids", [self._ids[i] for i in order])
+        # The same, fixed-width: numpy's searchsorted finds a whole page of ids at once (`rows_of`).
+        save("sorted_ids.fixed", np.array([self._ids[i] for i in order], dtype=f"S{self._id_width()}"))
+        save("sorted_ids.rows", np.asarray(order, dtype=np.int32))
+        save("chunks.offsets", np.frombuffer(self._chunk_offsets, dtype=np.int64))
+        save("chunks.blob", np.frombuffer(self._chunks, dtype=np.uint8))
+        save("initiative_codes", np.frombuffer(self._initiative_codes, dtype=np.int32))
+        save("source_codes", np.frombuffer(self._source_codes, dtype=np.int32))
+        save("is_card", np.frombuffer(self._is_card, dtype=np.int8).astype(bool))
+        save("lengths", np.frombuffer(self._lengths, dtype=np.float32))
+        # Postings grouped by term, terms in byte order so a lookup is a binary search.
+        terms = [term.encode("utf-8") for term in self._terms]
+        term_order = sorted(range(len(terms)), key=terms.__getitem__)
+        rank = np.empty(len(terms), dtype=np.int32)
+        rank[np.asarray(term_order, dtype=np.int64)] = np.arange(len(terms), dtype=np.int32)
+        posting_terms = rank[np.frombuffer(self._posting_terms, dtype=np.int32)]
+        order_ = np.argsort(posting_terms, kind="stable")  # stable: rows stay ascending within a term
+        save_strings("terms", [terms[i] for i in term_order])
+        counts = np.bincount(posting_terms, minlength=len(terms))
+        save("postings.start", np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
+        save("postings.rows", np.frombuffer(self._posting_rows, dtype=np.int32)[order_])
+        save("postings.tf", np.frombuffer(self._posting_tf, dtype=np.uint16)[order_])
+        if self._vectors is not None and len(self._vectors) == len(self._ids):
+            save("vectors", np.asarray(self._vectors, dtype=np.float32).reshape(len(self._ids), -1))
+        vector_sum = self._vector_sum.tolist() if self._vector_sum is not None else None
+        info = {
+            "format": SEGMENT_FORMAT,
+            "version": self.version,
+            "language": self.analyzer.language,
+            "rows": len(self._ids),
+            "initiatives": list(self._initiatives),
+            "sources": list(self._sources),
+            "document_sources": sorted(self.document_sources),
+            "records": self.records,
+            "card_rows": self.card_rows,
+            "titles": self.titles,
+            "base_dirs": self.base_dirs,
+            "vector_sum": vector_sum,
+            "words": dict(self.words),
+            **extra,
+        }
+        (folder / INFO_FILE).write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
