@@ -109,6 +109,15 @@ def schema() -> None:
 
 
 @app.command()
+def key() -> None:
+    """Make a new API key: give the key to the client, put its hash in OVERBLIK_API_KEYS or the keys file."""
+    from search_api.access import new_key
+
+    api_key, digest = new_key()
+    sys.stdout.write(f"key:  {api_key}\nhash: {digest}\n")
+
+
+@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default: OVERBLIK_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: OVERBLIK_PORT).")] = None,

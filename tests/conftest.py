@@ -59,7 +59,7 @@ def built_index(
     tmp_path_factory: pytest.TempPathFactory, fixture_corpus: Path, e5: E5OnnxEmbedder
 ) -> tuple[Settings, IngestSummary]:
     """The fixture corpus ingested once into an embedded index (read-only for tests)."""
-    settings = make_settings(tmp_path_factory.mktemp("built-index"))
+    settings = make_settings(tmp_path_factory.mktemp("built-index"), document_roots=[fixture_corpus])
     summary = Ingestion(settings, e5, show_progress=False).run([fixture_corpus])
     return settings, summary
 
@@ -69,7 +69,7 @@ def sample_index(
     tmp_path_factory: pytest.TempPathFactory, e5: E5OnnxEmbedder
 ) -> tuple[Settings, IngestSummary]:
     """The whole sample corpus (corpus/) ingested once with the default model (minutes; read-only)."""
-    settings = make_settings(tmp_path_factory.mktemp("sample-index"))
+    settings = make_settings(tmp_path_factory.mktemp("sample-index"), document_roots=[REPO / "corpus"])
     summary = Ingestion(settings, e5, show_progress=False).run([REPO / "corpus"])
     return settings, summary
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
+from search_api.access import Access, get_access
 from search_api.dependencies import get_engine, get_holder
 from search_api.engine import SearchEngine
 from search_api.holder import EngineHolder
@@ -30,16 +31,26 @@ def readyz(holder: Annotated[EngineHolder, Depends(get_holder)]) -> JSONResponse
     return JSONResponse({"status": "ready", "index_version": holder.engine.snapshot.version})
 
 
-@router.get("/stats", response_model=Stats, responses={503: {"model": ErrorResponse}}, summary="Om indekset")
-def stats(engine: Annotated[SearchEngine, Depends(get_engine)]) -> Stats:
-    """Counts and provenance of the loaded index."""
+@router.get(
+    "/stats",
+    response_model=Stats,
+    responses={401: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+    summary="Om indekset",
+)
+def stats(
+    engine: Annotated[SearchEngine, Depends(get_engine)], access: Annotated[Access, Depends(get_access)]
+) -> Stats:
+    """Counts and provenance of the loaded index (without an API key: of its public initiatives)."""
     snapshot = engine.snapshot
     manifest = snapshot.manifest
-    documents = {m["source"] for m in snapshot.metadatas if m.get("kind") == "document"}
+    shown = [access.visible(engine.records[i]) for i in snapshot.initiative_ids]
+    rows = [row for row, position in enumerate(snapshot.chunk_initiative.tolist()) if shown[position]]
+    metadatas = snapshot.metadatas
+    documents = {metadatas[row]["source"] for row in rows if metadatas[row].get("kind") == "document"}
     return Stats(
-        initiatives=len(snapshot.records),
+        initiatives=sum(shown),
         documents=len(documents),
-        chunks=len(snapshot.ids),
+        chunks=len(rows),
         embedding_model=manifest.embedding_model,
         embedding_engines=manifest.engines(),
         embedding_dimension=manifest.embedding_dimension,

@@ -2,33 +2,40 @@
 
 from __future__ import annotations
 
-import mimetypes
-from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import FileResponse
 
-from search_api.dependencies import get_engine
+from initiative_index.settings import Settings
+from search_api.access import Access, get_access
+from search_api.dependencies import get_engine, get_settings
+from search_api.document_files import document_headers, document_path
 from search_api.engine import SearchEngine, document_url, summary_fields
 from search_api.models import DocumentInfo, ErrorResponse, InitiativeDetail, SimilarResponse
 
 router = APIRouter(prefix="/initiatives", tags=["initiatives"])
-NOT_FOUND = {404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
+NOT_FOUND = {401: {"model": ErrorResponse}, 404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
 
 
-def _record(engine: SearchEngine, initiative_id: str) -> dict:
+def _record(engine: SearchEngine, initiative_id: str, access: Access) -> dict:
+    """The record, or a 404 (also for an internal initiative asked for without a key: its existence is
+    not told either)."""
     record = engine.records.get(initiative_id)
-    if record is None:
+    if record is None or not access.visible(record):
         raise HTTPException(404, detail=f"Initiativet '{initiative_id}' findes ikke.")
     return record
 
 
 @router.get("/{initiative_id}", response_model=InitiativeDetail, responses=NOT_FOUND, summary="Et initiativ")
-def initiative(initiative_id: str, engine: Annotated[SearchEngine, Depends(get_engine)]) -> InitiativeDetail:
+def initiative(
+    initiative_id: str,
+    engine: Annotated[SearchEngine, Depends(get_engine)],
+    access: Annotated[Access, Depends(get_access)],
+) -> InitiativeDetail:
     """All metadata of an initiative, and its documents with links to the originals."""
-    record = _record(engine, initiative_id)
+    record = _record(engine, initiative_id, access)
     chunk_counts: dict[str, int] = {}
     position = engine.snapshot.initiative_position[initiative_id]
     for row in (engine.snapshot.chunk_initiative == position).nonzero()[0]:
@@ -55,25 +62,29 @@ def initiative(initiative_id: str, engine: Annotated[SearchEngine, Depends(get_e
 @router.get(
     "/{initiative_id}/documents/{name:path}",
     response_class=FileResponse,
-    responses={404: {"model": ErrorResponse}},
+    responses=NOT_FOUND,
     summary="Et originalt dokument",
 )
 def document(
-    initiative_id: str, name: str, engine: Annotated[SearchEngine, Depends(get_engine)]
+    initiative_id: str,
+    name: str,
+    engine: Annotated[SearchEngine, Depends(get_engine)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    access: Annotated[Access, Depends(get_access)],
 ) -> FileResponse:
-    """The original file. Only documents the index lists for the initiative are served, from its folder."""
-    record = _record(engine, initiative_id)
-    missing = HTTPException(404, detail=f"Dokumentet '{name}' findes ikke for dette initiativ.")
-    if name not in {doc["file"] for doc in record.get("documents", [])}:
-        raise missing
-    base = Path(engine.snapshot.base_dirs.get(initiative_id, "")).resolve()
-    path = (base / name).resolve()
-    if not base.is_dir() or not path.is_relative_to(base) or not path.is_file():
-        raise missing
-    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if media_type.startswith("text/"):
-        media_type += "; charset=utf-8"
-    return FileResponse(path, media_type=media_type, content_disposition_type="inline", filename=path.name)
+    """The original file, if the index lists it for the initiative and it lies inside a document root.
+    Sandboxed (it can run no script in this origin); HTML, SVG and other types a browser would execute
+    are sent as downloads."""
+    record = _record(engine, initiative_id, access)
+    listed = {doc["file"] for doc in record.get("documents", [])}
+    base_dir = engine.snapshot.base_dirs.get(initiative_id, "")
+    path = document_path(settings.document_roots, base_dir, name, listed)
+    if path is None:
+        raise HTTPException(404, detail=f"Dokumentet '{name}' findes ikke for dette initiativ.")
+    media_type, disposition, headers = document_headers(path)
+    return FileResponse(
+        path, media_type=media_type, content_disposition_type=disposition, filename=path.name, headers=headers
+    )
 
 
 @router.get(
@@ -82,8 +93,10 @@ def document(
 def similar(
     initiative_id: str,
     engine: Annotated[SearchEngine, Depends(get_engine)],
+    access: Annotated[Access, Depends(get_access)],
     limit: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> SimilarResponse:
     """The initiatives most similar in content, each marked if it is in another sector or organisation."""
-    _record(engine, initiative_id)
-    return SimilarResponse(initiative_id=initiative_id, results=engine.similar(initiative_id, limit))
+    _record(engine, initiative_id, access)
+    results = engine.similar(initiative_id, limit, access.visible)
+    return SimilarResponse(initiative_id=initiative_id, results=results)

@@ -17,7 +17,12 @@ from search_api.overview import build_overview
 from search_api.routers.params import filter_params, refuse_unknown
 
 router = APIRouter(tags=["overview"])
-ERRORS = {422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
+ERRORS = {
+    401: {"model": ErrorResponse},
+    413: {"model": ErrorResponse},
+    422: {"model": ErrorResponse},
+    503: {"model": ErrorResponse},
+}
 QUERY_DESCRIPTION = "Valgfri søgning: overblikket over de initiativer, søgningen matcher."
 
 
