@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fixture_corpus import build_fixture_corpus
+from security_corpus import build_security_corpus
 from support import REPO, LiveServer, free_port, make_settings
 
 from ingest.pipeline import Ingestion
@@ -62,6 +63,15 @@ def built_index(
     settings = make_settings(tmp_path_factory.mktemp("built-index"), document_roots=[fixture_corpus])
     summary = Ingestion(settings, e5, show_progress=False).run([fixture_corpus])
     return settings, summary
+
+
+@pytest.fixture(scope="session")
+def security_index(tmp_path_factory: pytest.TempPathFactory, e5: E5OnnxEmbedder) -> tuple[Settings, Path]:
+    """The hardening corpus (public and internal initiatives, hostile documents) ingested once (read-only)."""
+    corpus = build_security_corpus(tmp_path_factory.mktemp("security-corpus") / "corpus")
+    settings = make_settings(tmp_path_factory.mktemp("security-index"), document_roots=[corpus])
+    Ingestion(settings, e5, show_progress=False).run([corpus])
+    return settings, corpus
 
 
 @pytest.fixture(scope="session")
