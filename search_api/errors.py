@@ -119,6 +119,8 @@ def install_error_handlers(app: FastAPI) -> None:
             414: "Adressen er for lang.",
         }
         detail = exc.detail if exc.detail and exc.detail != _english_default(exc.status_code) else None
+        if detail == "There was an error parsing the body":  # FastAPI's words for a body it cannot decode
+            detail = "Forespørgslen er ikke gyldig JSON."
         return JSONResponse(
             status_code=exc.status_code,
             content={"detail": detail or defaults.get(exc.status_code, "Forespørgslen kunne ikke udføres.")},

@@ -16,7 +16,12 @@ from search_api.engine import SearchEngine, document_url, summary_fields
 from search_api.models import DocumentInfo, ErrorResponse, InitiativeDetail, SimilarResponse
 
 router = APIRouter(prefix="/initiatives", tags=["initiatives"])
-NOT_FOUND = {401: {"model": ErrorResponse}, 404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
+NOT_FOUND = {
+    401: {"model": ErrorResponse},
+    404: {"model": ErrorResponse},
+    422: {"model": ErrorResponse},
+    503: {"model": ErrorResponse},
+}
 
 
 def _record(engine: SearchEngine, initiative_id: str, access: Access) -> dict:

@@ -18,6 +18,7 @@ from search_api.routers.params import filter_params, refuse_unknown
 
 router = APIRouter(tags=["overview"])
 ERRORS = {
+    400: {"model": ErrorResponse},
     401: {"model": ErrorResponse},
     413: {"model": ErrorResponse},
     422: {"model": ErrorResponse},

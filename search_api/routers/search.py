@@ -19,6 +19,7 @@ router = APIRouter(tags=["search"])
 
 OWN_PARAMS = ("q", "mode", "offset", "limit", "explain", "sort")
 ERRORS = {
+    400: {"model": ErrorResponse},
     401: {"model": ErrorResponse},
     413: {"model": ErrorResponse},
     422: {"model": ErrorResponse},
