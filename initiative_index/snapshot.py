@@ -4,6 +4,8 @@ the lexical index over them, row-aligned. Search reads a snapshot; a new index v
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from initiative_index.analyzer import get_analyzer
@@ -12,6 +14,8 @@ from initiative_index.manifest import Manifest
 from initiative_index.passage import passage_text
 from initiative_index.settings import Settings
 from initiative_index.store import ChunkStore, record_from_metadata
+from initiative_index.version_vectors import FOLDER as VECTORS_FOLDER
+from initiative_index.version_vectors import VersionVectors
 
 
 class IndexSnapshot:
@@ -25,8 +29,11 @@ class IndexSnapshot:
         metadatas: list[dict],
         lexical: LexicalIndex,
         mean_vector: np.ndarray | None = None,
+        vectors: VersionVectors | None = None,
     ) -> None:
         self.manifest = manifest
+        # This version's vectors, for exact search while an ingestion changes the store (issue 13).
+        self.vectors = vectors
         # The mean of every chunk vector: a query's dot product with it is its average similarity to the
         # collection, the baseline against which a semantic match must stand out.
         self.mean_vector = mean_vector if mean_vector is not None else np.zeros(manifest.embedding_dimension)
@@ -65,9 +72,18 @@ class IndexSnapshot:
         manifest = manifest or store.read_manifest()
         rows: dict[str, dict] = {}
         total = np.zeros(manifest.embedding_dimension, dtype=np.float64)
-        for row in store.iter_rows(include=("documents", "metadatas", "embeddings")):
-            total += np.asarray(row.pop("embedding"), dtype=np.float64)
-            rows[row["id"]] = row
+
+        def vectors_of_rows() -> Iterator[tuple[str, object]]:
+            for row in store.iter_rows(include=("documents", "metadatas", "embeddings")):
+                embedding = row.pop("embedding")
+                total[:] += np.asarray(embedding, dtype=np.float64)
+                rows[row["id"]] = row
+                yield row["id"], embedding
+
+        # Issue 13: the vectors go to a memory-mapped file as they stream by (see version_vectors.py).
+        vectors = VersionVectors.write(
+            vectors_of_rows(), manifest.embedding_dimension, settings.data_dir / VECTORS_FOLDER
+        )
         analyzer = get_analyzer(settings.language)
         lexical = LexicalIndex.load(
             settings.lexical_path / settings.collection, manifest.index_version, analyzer
@@ -86,6 +102,7 @@ class IndexSnapshot:
             [row["metadata"] for row in ordered],
             lexical,
             (total / max(len(rows), 1)).astype(np.float32),
+            vectors,
         )
 
 

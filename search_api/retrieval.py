@@ -20,6 +20,7 @@ Ranking still uses every candidate of both retrievers; the list shows the matche
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -36,6 +37,8 @@ from search_api.lexical_query import Concept, LexicalMatch, build_concepts, matc
 from search_api.places import Place, PlaceIndex
 from search_api.query_syntax import QuerySyntax, parse_syntax
 from search_api.spelling import SpellChecker
+
+log = logging.getLogger("overblik.search")
 
 CROSS_LANGUAGE_DROP = 0.04
 
@@ -100,6 +103,7 @@ class Retriever:
         # A results page asks for the same query several times (the list, the overview of its matches, each
         # page and filter click), and encoding it is most of a search's time.
         self.query_vector = lru_cache(maxsize=settings.query_cache)(self._encode_query)
+        self._vector_rows: np.ndarray | None = None  # snapshot row of each of snapshot.vectors' ids
 
     def _encode_query(self, text: str) -> np.ndarray:
         vector = self.embedder.encode_queries([text])[0]
@@ -151,6 +155,28 @@ class Retriever:
 
     # -- retrieval -------------------------------------------------------------------------------
 
+    def _nearest(self, vector: np.ndarray, where: dict | None, mask: np.ndarray | None) -> tuple[list, list]:
+        """Chroma's nearest chunks, while the store holds this snapshot's version; otherwise (an ingestion
+        is changing it, or a newer version is not loaded yet) an exact search over this version's own
+        vectors, so an answer is always of one version (issue 13: load during change)."""
+        k = self.settings.candidates
+        vectors = self.snapshot.vectors
+        try:
+            ids, sims = self.store.query(vector, k, where)
+            # Read after the query: an ingestion marks the store dirty before its first change, so a clean
+            # manifest of this version now means the query saw no change.
+            manifest = self.store.read_manifest()
+            if vectors is None or (manifest.index_version == self.snapshot.version and not manifest.dirty):
+                return ids, sims
+        except Exception:  # e.g. an embedded client whose cached index lists chunks another process deleted
+            if vectors is None:
+                raise
+            log.debug("vector search falls back to this version's own vectors", exc_info=True)
+        if self._vector_rows is None:
+            self._vector_rows = np.fromiter((self.snapshot.row_of[i] for i in vectors.ids), dtype=np.int64)
+        allowed = mask[self.snapshot.chunk_initiative[self._vector_rows]] if mask is not None else None
+        return vectors.search(vector, k, allowed)
+
     def retrieve(self, query: str, mode: str, mask: np.ndarray | None, where: dict | None) -> Retrieved:
         understanding, lexical_match = self.understand(query, mask)
         snapshot = self.snapshot
@@ -160,7 +186,7 @@ class Retriever:
         close = close_unknown = np.zeros(self._initiatives, dtype=bool)
         understood = lexical_match.in_domain and not lexical_match.mostly_absent
         if mode in ("semantic", "hybrid"):
-            semantic, close, close_unknown = self._semantic(understanding, where)
+            semantic, close, close_unknown = self._semantic(understanding, where, mask)
         if mode in ("lexical", "hybrid"):
             lexical = RankedList(lexical_match.rows, lexical_match.scores)
             lexical_matched = lexical_match.matched
@@ -209,7 +235,7 @@ class Retriever:
         )
 
     def _semantic(
-        self, understanding: QueryUnderstanding, where: dict | None
+        self, understanding: QueryUnderstanding, where: dict | None, mask: np.ndarray | None = None
     ) -> tuple[RankedList, np.ndarray, np.ndarray]:
         """Vector candidates (ranked), and the initiatives close enough in meaning to match: by
         `semantic_threshold`, and by `semantic_threshold_unknown` (for a query the index does not speak)."""
@@ -221,7 +247,7 @@ class Retriever:
             " ".join(understanding.topic if topical else understanding.syntax.words) or understanding.searched
         )
         vector = self.query_vector(text)
-        ids, sims = self.store.query(vector, self.settings.candidates, where)
+        ids, sims = self._nearest(vector, where, mask)
         baseline = float(np.dot(vector, snapshot.mean_vector))
         # Chunks written after this snapshot was taken are skipped until the next reload.
         pairs = [(snapshot.row_of[i], s) for i, s in zip(ids, sims, strict=True) if i in snapshot.row_of]
