@@ -9,9 +9,6 @@ slow part, so the fixture corpus is small and the read-only index is built once 
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,7 +16,7 @@ import httpx
 import pytest
 from fixture_corpus import build_fixture_corpus
 from security_corpus import build_security_corpus
-from support import REPO, LiveServer, free_port, make_settings
+from support import REPO, LiveServer, free_port, make_settings, start_chroma_server
 
 from ingest.pipeline import Ingestion
 from ingest.summary import IngestSummary
@@ -113,27 +110,10 @@ def api(built_index: tuple[Settings, IngestSummary], e5: E5OnnxEmbedder) -> Iter
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `chroma run` server on a free port, for server-mode tests."""
     port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    log = (tmp_path_factory.mktemp("chroma-server") / "server.log").open("w")
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma-data")), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    log = tmp_path_factory.mktemp("chroma-server") / "server.log"
+    process = start_chroma_server(tmp_path_factory.mktemp("chroma-data"), port, log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"chroma run did not start (see {log.name})")
-            time.sleep(0.2)
-        yield url
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=10)
-        log.close()
