@@ -10,12 +10,16 @@ Normally they are never read: Chroma's HNSW answers.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
+
+log = logging.getLogger("overblik.index")
 
 FOLDER = "vectors"
 PAGE = 5_000  # vectors written per block
@@ -29,22 +33,28 @@ class VersionVectors:
         self.matrix = matrix
 
     @classmethod
-    def write(cls, pairs: Iterable[tuple[str, object]], dimension: int, folder: Path) -> VersionVectors:
-        """Stream (id, vector) pairs into a new file under `folder` and map it."""
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=folder, suffix=".f32")
+    def write(
+        cls, pairs: Iterable[tuple[str, object]], dimension: int, folder: Path
+    ) -> VersionVectors | None:
+        """Stream (id, vector) pairs into a new file under `folder` (else the temp folder) and map it.
+
+        Always consumes `pairs` (the snapshot reads its rows through them); None when no file can be
+        written (a full disk): the version is then served without the fallback, as before."""
+        out, path = _new_file(folder)
         ids: list[str] = []
         page: list[object] = []
-        with os.fdopen(handle, "wb") as out:
-            for chunk_id, vector in pairs:
-                ids.append(chunk_id)
-                page.append(vector)
-                if len(page) >= PAGE:
-                    out.write(np.asarray(page, dtype=np.float32).tobytes())
-                    page = []
-            if page:
-                out.write(np.asarray(page, dtype=np.float32).tobytes())
-        path = Path(name)
+        for chunk_id, vector in pairs:
+            ids.append(chunk_id)
+            page.append(vector)
+            if len(page) >= PAGE:
+                out, page = _flush(out, page), []
+        out = _flush(out, page)
+        if out is None:
+            if path is not None:
+                path.unlink(missing_ok=True)
+            log.warning("no room for the version's vectors: answers may mix versions while it changes")
+            return None
+        out.close()
         matrix = (
             np.memmap(path, dtype=np.float32, mode="r", shape=(len(ids), dimension))
             if ids
@@ -67,3 +77,26 @@ class VersionVectors:
         best = np.argpartition(-sims, k - 1)[:k]
         best = best[np.argsort(-sims[best], kind="stable")]
         return [self.ids[i] for i in best], sims[best].astype(float).tolist()
+
+
+def _new_file(folder: Path) -> tuple[BinaryIO | None, Path | None]:
+    for where in (folder, Path(tempfile.gettempdir())):
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(dir=where, suffix=".f32")
+            return os.fdopen(handle, "wb"), Path(name)
+        except OSError:
+            continue
+    return None, None
+
+
+def _flush(out: BinaryIO | None, page: list[object]) -> BinaryIO | None:
+    """Append `page` to `out`; None (closed) once a write fails."""
+    if out is None or not page:
+        return out
+    try:
+        out.write(np.asarray(page, dtype=np.float32).tobytes())
+        return out
+    except OSError:
+        out.close()
+        return None

@@ -7,6 +7,8 @@ export, the documents, /stats or the widget's anonymous /search would show.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 
 import httpx
@@ -87,7 +89,8 @@ def test_overview_and_export_leave_internal_initiatives_out_without_a_key(anonym
     assert INTERNAL_ORGANISATION not in str(public["matrix"])
     assert keyed.get("/overview").json()["total"] == len(PUBLIC_IDS) + 1
     assert INTERNAL_ID not in anonymous.get("/export.csv").text
-    assert INTERNAL_ID in keyed.get("/export.csv").text
+    rows = csv.DictReader(io.StringIO(keyed.get("/export.csv").text.lstrip("\ufeff")), delimiter=";")
+    assert {row["Id"]: row["Synlighed"] for row in rows}[INTERNAL_ID] == "Intern"
     assert INTERNAL_ID not in anonymous.get("/overview", params={"q": INTERNAL_WORD}).text
 
 

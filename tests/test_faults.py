@@ -47,7 +47,9 @@ def test_the_api_survives_its_chroma_server_stopping_and_recovers_without_a_rest
         Ingestion(settings, e5, show_progress=False).run([corpus])
         server = live_server(settings)
         query = {"q": "sensorer om natten i hjemmeplejen"}
+        filtered = {**query, "mode": "semantic", "sector": "kommune"}
         before = httpx.get(f"{server.url}/search", params=query).json()
+        before_filtered = httpx.get(f"{server.url}/search", params=filtered).json()
 
         chroma.terminate()
         chroma.wait(timeout=10)
@@ -57,6 +59,8 @@ def test_the_api_survives_its_chroma_server_stopping_and_recovers_without_a_rest
         during = httpx.get(f"{server.url}/search", params=query)
         assert during.status_code == 200
         assert [h["id"] for h in during.json()["results"]] == [h["id"] for h in before["results"]]
+        during_filtered = httpx.get(f"{server.url}/search", params=filtered).json()
+        assert during_filtered["results"] == before_filtered["results"]
 
         chroma = start_chroma_server(path, port, log)
         wait_until(lambda: readyz(server.url).status_code == 200)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import numpy as np
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
@@ -43,12 +44,15 @@ def stats(
     """Counts and provenance of the loaded index (without an API key: of its public initiatives)."""
     snapshot = engine.snapshot
     manifest = snapshot.manifest
-    shown = [access.visible(engine.records[i]) for i in snapshot.initiative_ids]
-    rows = [row for row, position in enumerate(snapshot.chunk_initiative.tolist()) if shown[position]]
     metadatas = snapshot.metadatas
+    if access.internal or not engine.any_internal:
+        initiatives, rows = len(snapshot.records), range(len(snapshot.ids))
+    else:  # count only what this request may see
+        shown = np.fromiter((access.visible(engine.records[i]) for i in snapshot.initiative_ids), dtype=bool)
+        initiatives, rows = int(shown.sum()), np.flatnonzero(shown[snapshot.chunk_initiative]).tolist()
     documents = {metadatas[row]["source"] for row in rows if metadatas[row].get("kind") == "document"}
     return Stats(
-        initiatives=sum(shown),
+        initiatives=initiatives,
         documents=len(documents),
         chunks=len(rows),
         embedding_model=manifest.embedding_model,
