@@ -20,8 +20,11 @@ from search_api.access import Access, get_access
 from search_api.dependencies import get_engine
 from search_api.engine import SearchEngine
 from search_api.errors import BadRequest
+from search_api.models import ErrorResponse
 
 Values = Annotated[list[str] | None, Query()]
+# The answers besides 200 of the endpoints that take these parameters, all with a Danish `detail`.
+ERRORS = {code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 503)}
 
 
 def filter_params(

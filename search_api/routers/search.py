@@ -12,19 +12,12 @@ from initiative_index.filters import SearchFilters
 from search_api.access import Access, get_access
 from search_api.dependencies import get_engine
 from search_api.engine import SearchEngine
-from search_api.models import ErrorResponse, SearchMode, SearchRequest, SearchResponse, SortOrder
-from search_api.routers.params import filter_params, refuse_unknown
+from search_api.models import SearchMode, SearchRequest, SearchResponse, SortOrder
+from search_api.routers.params import ERRORS, filter_params, refuse_unknown
 
 router = APIRouter(tags=["search"])
 
 OWN_PARAMS = ("q", "mode", "offset", "limit", "explain", "sort")
-ERRORS = {
-    400: {"model": ErrorResponse},
-    401: {"model": ErrorResponse},
-    413: {"model": ErrorResponse},
-    422: {"model": ErrorResponse},
-    503: {"model": ErrorResponse},
-}
 
 
 def search_request(
