@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fixture_corpus import pdf_bytes
+from fixture_corpus import encrypted_pdf, pdf_bytes
 
 XSS_GLOBAL = "__overblikDocumentXss"
 INTERNAL_ID = "fortrolig-sensorer"
 INTERNAL_WORD = "natsensorpiloten"  # occurs only in the internal initiative
 INTERNAL_ORGANISATION = "Fortrolig Enhed"
 PUBLIC_IDS = ("sikker-hjemmepleje", "sikker-sensorer")
+PDF_PASSWORD = "hemmelig-kode-17"  # of an encrypted PDF: must never reach a log or the index
 
 HOSTILE_HTML = f"""<!doctype html>
 <html lang="da"><head><meta charset="utf-8"><title>Nyhedsbrev om hjemmepleje</title>
@@ -30,16 +31,17 @@ HOSTILE_HTML = f"""<!doctype html>
 
 INITIATIVES = {
     "sikker-hjemmepleje": (
-        """id: sikker-hjemmepleje
+        f"""id: sikker-hjemmepleje
 title: Faste ruter i hjemmeplejen
 summary: Brønderslev Kommune planlægger hjemmeplejens ruter, så borgerne får besøg på faste tider.
 organisations: [Brønderslev Kommune]
 sectors: [kommune]
 status: drift
 documents:
-  - {file: nyhedsbrev.html, title: Nyhedsbrev}
-  - {file: notat.md, title: Notat}
-  - {file: plan.pdf, title: Plan}
+  - {{file: nyhedsbrev.html, title: Nyhedsbrev}}
+  - {{file: notat.md, title: Notat}}
+  - {{file: plan.pdf, title: Plan}}
+  - {{file: bilag.pdf, title: Bilag, password: {PDF_PASSWORD}}}
 """,
         {
             "nyhedsbrev.html": HOSTILE_HTML,
@@ -83,4 +85,7 @@ def build_security_corpus(target: Path) -> Path:
         for name, text in documents.items():
             (folder / name).write_text(text, encoding="utf-8")
     (target / "sikker-hjemmepleje" / "plan.pdf").write_bytes(pdf_bytes([["Plan for faste ruter."]]))
+    (target / "sikker-hjemmepleje" / "bilag.pdf").write_bytes(
+        encrypted_pdf("Bilag om ruternes længde.", PDF_PASSWORD)
+    )
     return target

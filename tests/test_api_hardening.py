@@ -3,6 +3,7 @@ input limits with Danish 4xx, /readyz without internals, and logs without querie
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import subprocess
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from index_helpers import OVERBLIK, cli_env
+from index_helpers import OVERBLIK, cli_env, run_cli
+from security_corpus import PDF_PASSWORD, build_security_corpus
 from support import LiveServer, free_port, make_settings
 
 from initiative_index.filters import MAX_VALUE_CHARS, MAX_VALUES_PER_FIELD
@@ -208,14 +210,17 @@ def wait_answer(url: str, done, seconds: float = 20) -> httpx.Response:
 SECRET_QUERY = "borger med KOL og depression i Hobro"
 
 
-def test_logs_hold_no_query_text_keys_or_tokens_by_default(security_index, tmp_path: Path) -> None:
-    """The real `overblik serve` at DEBUG level: every request is logged, none of what was asked."""
-    settings, _ = security_index
+def test_logs_hold_no_query_text_passwords_keys_or_tokens_by_default(tmp_path: Path) -> None:
+    """The real `overblik ingest` and `overblik serve` at DEBUG level: every request is logged, none of what
+    was asked, no document password, no key and no token."""
+    corpus = build_security_corpus(tmp_path / "corpus")
     key, digest = new_key()
     token = "chroma-token-" + key_hash(key)[:16]
     port = free_port()
-    env = cli_env(settings.data_dir, port=str(port), api_keys=digest, chroma_token=token, log_level="DEBUG",
-                  document_roots=str(settings.document_roots[0]))  # fmt: skip
+    env = cli_env(tmp_path / "data", port=str(port), api_keys=digest, chroma_token=token, log_level="DEBUG",
+                  document_roots=str(corpus))  # fmt: skip
+    ingested = run_cli("ingest", "--json", str(corpus), env=env, cwd=tmp_path)
+    assert ingested.returncode == 0 and json.loads(ingested.stdout)["failures"] == [], ingested.stderr
     log = (tmp_path / "serve.log").open("w+")
     process = subprocess.Popen([str(OVERBLIK), "serve"], env=env, cwd=tmp_path, stdout=log, stderr=log)
     try:
@@ -232,8 +237,8 @@ def test_logs_hold_no_query_text_keys_or_tokens_by_default(security_index, tmp_p
         process.send_signal(signal.SIGINT)
         process.wait(timeout=20)
     log.seek(0)
-    text = log.read()
+    text = ingested.stdout + ingested.stderr + log.read()
     assert text.count('"path": "/search"') == 3  # the requests are logged...
-    for secret in ("depression", "Hobro", "KOL", key, token, digest):
-        assert secret not in text  # ...without what was asked, the key or the token
+    for secret in ("depression", "Hobro", "KOL", key, token, digest, PDF_PASSWORD):
+        assert secret not in text  # ...without what was asked, the password, the key or the token
     assert "KOL" in SECRET_QUERY
