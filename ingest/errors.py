@@ -11,9 +11,16 @@ class DocumentError(Exception):
         self.reason = reason
 
 
-# How a full (or failing) disk shows: the OS's errors, and SQLite's words as Chroma passes them on.
+# How a full (or failing) disk shows: the OS's errors, SQLite's words as Chroma passes them on, and Chroma's
+# own when writing its segments fails (its message then hides the I/O error: seen with a full disk).
 _DISK_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO}
-_DISK_WORDS = ("database or disk is full", "disk i/o error", "no space left on device", "file too large")
+_DISK_WORDS = (
+    "database or disk is full",
+    "disk i/o error",
+    "no space left on device",
+    "file too large",
+    "error in compaction",
+)
 
 
 def is_disk_failure(exc: BaseException) -> bool:
