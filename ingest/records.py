@@ -7,7 +7,7 @@ from typing import Any
 
 from ingest.discovery import InitiativeSource
 from initiative_index.filters import filter_metadata
-from initiative_index.schema import Cluster
+from initiative_index.schema import Cluster, Visibility
 from initiative_index.store import record_to_metadata
 
 NO_METADATA_SUMMARY = "Dokumentet har ingen metadatafil og er indlæst som sit eget initiativ."
@@ -34,6 +34,7 @@ def initiative_record(source: InitiativeSource, extracted_title: str | None = No
             "tags": [],
             "documents": documents,
             "has_metadata": False,
+            "visibility": Visibility.OFFENTLIG.value,
         }
     record = source.initiative.public_record()
     record["documents"] = documents

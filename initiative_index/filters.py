@@ -7,11 +7,20 @@ whose period overlaps [period_from, period_to]; a missing start means "since alw
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from initiative_index.vocabulary import FIELD_BY_NAME, FIELDS, FILTER_NAMES, FilterField
+
+# Limits on what a request may ask for: every value becomes a clause of a Chroma `where` (many-valued fields
+# an `$or` of `$contains`), so an unbounded list would build an unbounded query.
+MAX_VALUES_PER_FIELD = 20
+MAX_VALUES = 50
+MAX_VALUE_CHARS = 200  # as long as an initiative label may be (schema.Label)
+
+Value = Annotated[str, StringConstraints(max_length=MAX_VALUE_CHARS)]
+Values = Annotated[list[Value], Field(default_factory=list, max_length=MAX_VALUES_PER_FIELD)]
 
 OPEN_START = 0
 OPEN_END = 99_991_231
@@ -31,21 +40,30 @@ class SearchFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    sector: list[str] = Field(default_factory=list, examples=[["kommune", "almen praksis"]])
-    organisation: list[str] = Field(default_factory=list, examples=[["Thisted Kommune"]])
-    cluster: list[str] = Field(default_factory=list, examples=[["vest"]])
-    status: list[str] = Field(default_factory=list, examples=[["pilot", "drift"]])
-    target_group: list[str] = Field(default_factory=list, examples=[["borgere med KOL"]])
-    tag: list[str] = Field(default_factory=list)
-    evaluation: list[str] = Field(default_factory=list, examples=[["ekstern", "forskning"]])
-    effect: list[str] = Field(
-        default_factory=list,
+    sector: Values = Field(examples=[["kommune", "almen praksis"]])
+    organisation: Values = Field(examples=[["Thisted Kommune"]])
+    cluster: Values = Field(examples=[["vest"]])
+    status: Values = Field(examples=[["pilot", "drift"]])
+    target_group: Values = Field(examples=[["borgere med KOL"]])
+    tag: Values
+    evaluation: Values = Field(examples=[["ekstern", "forskning"]])
+    effect: Values = Field(
         description="'Virksomme initiativer': effect=dokumenteret&effect=delvis.",
         examples=[["dokumenteret", "delvis"]],
     )
-    theme: list[str] = Field(default_factory=list, description="Theme ids, as /overview gives them.")
+    theme: Values = Field(description="Theme ids, as /overview gives them.")
+    visibility: Values = Field(
+        description="offentlig | intern. Internal initiatives need an API key; without one, only offentlig.",
+        examples=[["offentlig"]],
+    )
     period_from: date | None = Field(None, description="Keep initiatives running on or after this day.")
     period_to: date | None = Field(None, description="Keep initiatives running on or before this day.")
+
+    @model_validator(mode="after")
+    def _few_enough_values(self) -> SearchFilters:
+        if sum(len(getattr(self, name)) for name in FILTER_NAMES) > MAX_VALUES:
+            raise ValueError("too_many_filter_values")
+        return self
 
     @model_validator(mode="after")
     def _period_is_ordered(self) -> SearchFilters:

@@ -68,6 +68,13 @@ class Effect(StrEnum):
     IKKE_MAALT = "ikke målt"
 
 
+class Visibility(StrEnum):
+    """Who may see an initiative: everyone, or only requests with an API key (see README, access levels)."""
+
+    OFFENTLIG = "offentlig"
+    INTERN = "intern"
+
+
 # "Virksomme initiativer": those whose effect is documented, fully or in part.
 EFFECTIVE = frozenset({Effect.DOKUMENTERET.value, Effect.DELVIS.value})
 
@@ -95,6 +102,8 @@ STATUS_LABELS = {
     Status.SKALERET: "Skaleret",
     Status.AFSLUTTET: "Afsluttet",
 }
+
+VISIBILITY_LABELS = {Visibility.OFFENTLIG: "Offentlig", Visibility.INTERN: "Intern"}
 
 EVALUATION_LABELS = {
     EvaluationKind.INGEN: "Ikke evalueret",
@@ -195,6 +204,11 @@ class Initiative(BaseModel):
     )
     results: list[Result] = Field(
         default_factory=list, description="short outcome statements, each optionally naming its document"
+    )
+    visibility: Visibility = Field(
+        Visibility.OFFENTLIG,
+        description="offentlig (default) | intern: an internal initiative is shown only to requests with an "
+        "API key",
     )
 
     @field_validator("url")

@@ -29,7 +29,7 @@ from initiative_index.analyzer import TextAnalyzer
 from initiative_index.passage import passage_text
 from initiative_index.store import record_from_metadata
 
-SEGMENT_FORMAT = 1
+SEGMENT_FORMAT = 2  # 2: a base segment keeps its vectors too
 INFO_FILE = "segment.json"
 _WORD = re.compile(r"[^\W\d_]+")
 SPELLING_MIN_LENGTH = 4  # the spell checker ignores shorter words (search_api/spelling.py)
@@ -99,8 +99,9 @@ class Segment:
         self.postings_rows = load("postings.rows")
         self.postings_tf = load("postings.tf")
         self.lengths = load("lengths")  # analysed terms per chunk
-        vectors = path / "vectors.npy"
-        self.vectors: np.ndarray | None = np.load(vectors) if vectors.is_file() else None  # a delta's only
+        # Every segment keeps its chunks' vectors, mapped like the rest: a delta's are searched by brute force
+        # (few), a base's only while the store is not the version served (retrieval.py: load during change).
+        self.vectors: np.ndarray | None = load("vectors") if (path / "vectors.npy").is_file() else None
         self.initiatives: list[str] = self.info["initiatives"]
         self.sources: list[str] = self.info["sources"]
 
@@ -154,9 +155,10 @@ class SegmentWriter:
     def __init__(self, analyzer: TextAnalyzer, version: str, keep_vectors: bool = False) -> None:
         self.analyzer = analyzer
         self.version = version
-        # A delta keeps its chunks' vectors: searched by brute force, they stand in for what a vector index
-        # opened before the change has not seen (segment_view.py). A base only sums them, for the mean.
-        self._vectors: list[np.ndarray] | None = [] if keep_vectors else None
+        # The chunks' vectors as float32 bytes: a delta's stand in for what a vector index opened before the
+        # change has not seen (segment_view.py); a base's answer while the store changes (retrieval.py).
+        self._vectors: bytearray | None = bytearray() if keep_vectors else None
+        self._vector_count = 0
         self._ids: list[bytes] = []
         self._chunks = bytearray()
         self._chunk_offsets = array("q", [0])
@@ -207,7 +209,8 @@ class SegmentWriter:
         if embedding is not None:
             vector = np.asarray(embedding, dtype=np.float64)
             if self._vectors is not None:
-                self._vectors.append(vector.astype(np.float32))
+                self._vectors += vector.astype(np.float32).tobytes()
+                self._vector_count += 1
             self._vector_sum = vector if self._vector_sum is None else self._vector_sum + vector
 
     def add_rows(self, rows: Iterable[dict]) -> None:
@@ -271,8 +274,8 @@ class SegmentWriter:
         save("postings.start", np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
         save("postings.rows", np.frombuffer(self._posting_rows, dtype=np.int32)[order_])
         save("postings.tf", np.frombuffer(self._posting_tf, dtype=np.uint16)[order_])
-        if self._vectors is not None and len(self._vectors) == len(self._ids):
-            save("vectors", np.asarray(self._vectors, dtype=np.float32).reshape(len(self._ids), -1))
+        if self._vectors is not None and self._vectors and self._vector_count == len(self._ids):
+            save("vectors", np.frombuffer(self._vectors, dtype=np.float32).reshape(len(self._ids), -1))
         vector_sum = self._vector_sum.tolist() if self._vector_sum is not None else None
         info = {
             "format": SEGMENT_FORMAT,

@@ -76,7 +76,7 @@ def load_view(store: ChunkStore, analyzer: TextAnalyzer, version: str, root: Pat
             plan = _plan(store, version, root, analyzer.language) if save else None
             view = _build_delta(store, analyzer, version, root, target, *plan) if plan else None
             if view is None:
-                writer = SegmentWriter(analyzer, version)
+                writer = SegmentWriter(analyzer, version, keep_vectors=True)
                 writer.add_rows(store.iter_rows(include=("documents", "metadatas", "embeddings")))
                 writer.save(target)
                 view = View(name, [Segment(target)], None, name, built="base")

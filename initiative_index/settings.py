@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Nothing may be fetched from a model hub at run time; set before any Hugging Face import happens.
@@ -127,8 +127,41 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Origins allowed to call the API (comma-separated); empty = none."
     )
-    private_queries: bool = Field(False, description="Keep query text out of INFO logs.")
+    log_queries: bool = Field(
+        False,
+        description="Write query text to the request log. Off by default: staff type personal data into "
+        "searches ('borger med KOL i Hobro'), and a log file is not the place for it.",
+    )
+    document_roots: Annotated[list[Path], NoDecode] = Field(
+        default_factory=lambda: [Path("corpus")],
+        description="Folders (comma-separated) documents may be served from, fixed at serve time; a document "
+        "outside them is refused whatever the index says.",
+    )
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="SHA-256 hashes (hex, comma-separated) of the API keys that may see internal "
+        "initiatives; `overblik key` makes a key and its hash.",
+    )
+    api_keys_file: Path | None = Field(
+        None, description="A file of API key hashes, one per line ('# comments' and a name after the hash)."
+    )
+    chroma_token: SecretStr | None = Field(
+        None, description="Token sent to a Chroma server started with token authentication."
+    )
+    frame_ancestors: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins (comma-separated) that may show the page in an iframe; empty = nobody. The "
+        "widget needs none (it is a script in the host page).",
+    )
+    max_body_bytes: int = Field(16_384, ge=1024, description="Largest request body accepted (POST /search).")
     reload_interval: float = Field(2.0, gt=0, description="Seconds between checks for a new index version.")
+
+    @field_validator("document_roots", "api_keys", "frame_ancestors", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -119,6 +119,7 @@ class IndexSnapshot:
         # The delta's chunks and vectors: the vector side searches them itself (see `delta_rows`).
         self.delta_start = self.offsets[1] if len(self.parts) > 1 else len(self.ids)
         self.delta_vectors = self.parts[1].vectors if len(self.parts) > 1 else None
+        self.base_vectors = self.parts[0].vectors  # for exact search while the store changes
         # The mean of every chunk vector: a query's dot product with it is its average similarity to the
         # collection, the baseline against which a semantic match must stand out.
         self.mean_vector = self._mean_vector()

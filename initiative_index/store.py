@@ -41,6 +41,14 @@ def open_client(settings: Settings) -> ClientAPI:
     if not settings.chroma_url:
         settings.chroma_path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    if settings.chroma_token is not None:
+        # chromadb's token client sends `Authorization: Bearer <token>`; a server started with token
+        # authentication (see README "Security and privacy") refuses requests without it.
+        chroma_settings = ChromaSettings(
+            anonymized_telemetry=False,
+            chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider",
+            chroma_client_auth_credentials=settings.chroma_token.get_secret_value(),
+        )
     url = urlparse(settings.chroma_url)
     if url.scheme not in ("http", "https") or not url.hostname:
         raise ConfigurationError(

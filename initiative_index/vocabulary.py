@@ -19,7 +19,9 @@ from initiative_index.schema import (
     EVALUATION_LABELS,
     SECTOR_LABELS,
     STATUS_LABELS,
+    VISIBILITY_LABELS,
     Status,
+    Visibility,
 )
 
 
@@ -50,6 +52,8 @@ class FilterField:
 
 # The theme is not part of initiative.yaml: the overview (landscape/) assigns it per index version.
 THEME_FIELD = "theme"
+VISIBILITY_FIELD = "visibility"
+PUBLIC = Visibility.OFFENTLIG.value
 
 FIELDS: tuple[FilterField, ...] = (
     FilterField("sector", "sectors", True, "Sektor", SECTOR_LABELS),
@@ -61,6 +65,8 @@ FIELDS: tuple[FilterField, ...] = (
     FilterField("evaluation", "evaluation", False, "Evaluering", EVALUATION_LABELS),
     FilterField("effect", "effect", False, "Effekt", EFFECT_LABELS),
     FilterField(THEME_FIELD, THEME_FIELD, False, "Tema", in_chunks=False),
+    # Access level, not a topic: no facet. The API forces `offentlig` onto requests without an API key.
+    FilterField(VISIBILITY_FIELD, "visibility", False, "Synlighed", VISIBILITY_LABELS, facet=False),
 )
 FIELD_BY_NAME: dict[str, FilterField] = {field.name: field for field in FIELDS}
 FILTER_NAMES: tuple[str, ...] = tuple(field.name for field in FIELDS)

@@ -57,6 +57,7 @@ def ingest(
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Read documents and their metadata into the index (incremental: unchanged documents are skipped)."""
+    from ingest.errors import is_disk_failure
     from ingest.pipeline import Ingestion
     from initiative_index.embedders import load_embedder
 
@@ -75,6 +76,15 @@ def ingest(
     except OverblikError as exc:
         err.print(f"[red]Error:[/] {exc}")
         raise typer.Exit(2) from None
+    except Exception as exc:
+        if not is_disk_failure(exc):
+            raise
+        err.print(
+            f"[red]Error:[/] the index could not be written: the disk is full or failing ({exc}). Free "
+            "space and run the same command again; the API keeps serving the previous version meanwhile, "
+            "and what was stored is kept."
+        )
+        raise typer.Exit(3) from None
     if json_output:
         sys.stdout.write(summary.to_json() + "\n")
     else:
@@ -106,6 +116,15 @@ def schema() -> None:
     from initiative_index.schema import initiative_json_schema
 
     sys.stdout.write(json.dumps(initiative_json_schema(), ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+def key() -> None:
+    """Make a new API key: give the key to the client, put its hash in OVERBLIK_API_KEYS or the keys file."""
+    from search_api.access import new_key
+
+    api_key, digest = new_key()
+    sys.stdout.write(f"key:  {api_key}\nhash: {digest}\n")
 
 
 @app.command()

@@ -13,10 +13,13 @@ from fastapi.staticfiles import StaticFiles
 
 from initiative_index.embedders import Embedder
 from initiative_index.settings import Settings, get_settings
+from search_api.access import load_key_hashes
 from search_api.errors import install_error_handlers
 from search_api.holder import EngineHolder
+from search_api.limits import BodySizeLimitMiddleware
 from search_api.request_log import RequestLogMiddleware
 from search_api.routers import documents, health, initiatives, overview, search
+from search_api.security_headers import SecurityHeadersMiddleware
 
 STATIC = Path(__file__).parent / "static"
 
@@ -40,6 +43,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app = FastAPI(title="Overblik", description=DESCRIPTION, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.holder = holder
+    app.state.key_hashes = load_key_hashes(settings)
     install_error_handlers(app)
     app.include_router(search.router)
     app.include_router(overview.router)
@@ -54,7 +58,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             allow_headers=["Content-Type"],
             max_age=600,
         )
-    app.add_middleware(RequestLogMiddleware, private_queries=settings.private_queries)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
+    app.add_middleware(RequestLogMiddleware, log_queries=settings.log_queries)
     if (STATIC / "index.html").is_file():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

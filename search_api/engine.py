@@ -8,6 +8,7 @@ and a facet like any metadata field.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import quote, urlencode
 
@@ -25,8 +26,10 @@ from initiative_index.vocabulary import (
     FACET_NAMES,
     FIELD_BY_NAME,
     FIELDS,
+    PUBLIC,
     STATUS_ORDER,
     THEME_FIELD,
+    VISIBILITY_FIELD,
 )
 from landscape.model import Landscape
 from landscape.overlaps import lead_organisation
@@ -82,6 +85,8 @@ class SearchEngine:
             extra = {THEME_FIELD: theme, "theme_label": labels.get(theme)} if theme else {}
             self.records[initiative_id] = {**snapshot.records[initiative_id], **extra}
         ordered = [self.records[i] for i in snapshot.initiative_ids]
+        # Whether anonymous requests need the visibility filter at all (search_api.access).
+        self.any_internal = any(record.get(VISIBILITY_FIELD, PUBLIC) != PUBLIC for record in ordered)
         # Per initiative (by position), its facet entries: counting them per query is then one pass.
         self._facet_entries = [facet_entries(record) for record in ordered]
         self._facet_values, self._facet_matrix = facet_matrix(self._facet_entries)
@@ -410,8 +415,11 @@ class SearchEngine:
 
     # -- similar initiatives ---------------------------------------------------------------------
 
-    def similar(self, initiative_id: str, limit: int) -> list[SimilarInitiative]:
-        """The initiatives nearest to this one in meaning and vocabulary, 'the same idea elsewhere' first."""
+    def similar(
+        self, initiative_id: str, limit: int, visible: Callable[[dict], bool] = lambda record: True
+    ) -> list[SimilarInitiative]:
+        """The initiatives nearest to this one in meaning and vocabulary, 'the same idea elsewhere' first;
+        only those `visible` to the request (an internal initiative never shows to an anonymous one)."""
         me = self.records[initiative_id]
         same_idea = {
             next(i for i in overlap.initiatives if i != initiative_id): overlap
@@ -423,10 +431,12 @@ class SearchEngine:
             neighbours.setdefault(other, overlap.score)
         ranked = sorted(neighbours.items(), key=lambda kv: (other_first(kv[0], same_idea), -kv[1], kv[0]))
         results = []
-        for other, similarity in ranked[:limit]:
+        for other, similarity in ranked:
             record = self.records.get(other)
-            if record is None:
+            if record is None or not visible(record):
                 continue
+            if len(results) >= limit:
+                break
             overlap = same_idea.get(other)
             results.append(
                 SimilarInitiative(

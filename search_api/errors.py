@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from initiative_index.filters import MAX_VALUE_CHARS, MAX_VALUES, MAX_VALUES_PER_FIELD
 from initiative_index.vocabulary import FILTER_NAMES, PERIOD_PARAMS
 from search_api.holder import NotReadyError
 from search_api.models import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS
@@ -33,10 +34,11 @@ FIELD_NAMES = {
 class BadRequest(Exception):
     """A request the API refuses, with the Danish message to show."""
 
-    def __init__(self, message: str, status_code: int = 422) -> None:
+    def __init__(self, message: str, status_code: int = 422, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status_code = status_code
+        self.headers = headers
 
 
 def _field(loc: tuple) -> str:
@@ -55,8 +57,14 @@ def danish_message(error: dict) -> str:
         return "Skriv et eller flere ord at søge efter."
     if "control_characters" in raw:
         return "Søgningen indeholder kontroltegn, som ikke kan bruges. Fjern dem og prøv igen."
-    if kind == "string_too_long":
+    if "too_many_filter_values" in raw:
+        return f"For mange filterværdier: højst {MAX_VALUES} i alt."
+    if kind == "string_too_long" and field == "søgningen":
         return f"Søgningen er for lang: højst {MAX_QUERY_CHARS} tegn."
+    if kind == "string_too_long":
+        return f"En værdi i {field} er for lang: højst {MAX_VALUE_CHARS} tegn."
+    if kind == "too_long":
+        return f"For mange værdier i {field}: højst {MAX_VALUES_PER_FIELD}."
     if kind == "literal_error" and field == "søgetypen":
         return "Ukendt søgetype. Brug 'hybrid', 'lexical' eller 'semantic'."
     if kind == "literal_error" and field == "sorteringen":
@@ -95,7 +103,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(BadRequest)
     async def _bad_request(request: Request, exc: BadRequest) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code, content={"detail": exc.message})
+        return JSONResponse(status_code=exc.status_code, content={"detail": exc.message}, headers=exc.headers)
 
     @app.exception_handler(NotReadyError)
     async def _not_ready(request: Request, exc: NotReadyError) -> JSONResponse:
@@ -104,8 +112,15 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         # Our own routes raise with a Danish detail; Starlette's defaults ("Not Found") get a Danish one.
-        defaults = {404: "Siden findes ikke.", 405: "Metoden er ikke tilladt her."}
+        defaults = {
+            404: "Siden findes ikke.",
+            405: "Metoden er ikke tilladt her.",
+            413: "Forespørgslen er for stor.",
+            414: "Adressen er for lang.",
+        }
         detail = exc.detail if exc.detail and exc.detail != _english_default(exc.status_code) else None
+        if detail == "There was an error parsing the body":  # FastAPI's words for a body it cannot decode
+            detail = "Forespørgslen er ikke gyldig JSON."
         return JSONResponse(
             status_code=exc.status_code,
             content={"detail": detail or defaults.get(exc.status_code, "Forespørgslen kunne ikke udføres.")},

@@ -36,6 +36,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("Effekt", "effect"),
     ("Resultater", "results"),
     ("Kontakt", "contact"),
+    ("Synlighed", "visibility"),  # internal rows reach only a request with an API key
     ("Hjemmeside", "url"),
     ("Link i Overblik", "overblik_url"),
 )

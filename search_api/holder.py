@@ -19,7 +19,12 @@ import threading
 import time
 
 from initiative_index.embedders import Embedder, embedder_identity, engine_identity, load_embedder
-from initiative_index.errors import IndexNotFoundError, OverblikError, StoreUnavailableError
+from initiative_index.errors import (
+    IndexMismatchError,
+    IndexNotFoundError,
+    OverblikError,
+    StoreUnavailableError,
+)
 from initiative_index.settings import Settings
 from initiative_index.snapshot import IndexSnapshot
 from initiative_index.store import ChunkStore, open_client, reset_embedded_clients
@@ -191,8 +196,10 @@ class EngineHolder:
             self._problem = "Der er endnu ikke indlæst noget indeks. Kør `overblik ingest` først."
         elif isinstance(exc, StoreUnavailableError):
             self._problem = "Chroma-serveren svarer ikke. Prøv igen om lidt."
-        else:
-            self._problem = f"Søgeindekset kunne ikke indlæses: {exc}"
+        elif isinstance(exc, IndexMismatchError):
+            self._problem = "Indekset passer ikke til søgetjenestens sprogmodel. Kør `overblik ingest` igen."
+        else:  # the details go to the log, not to whoever asks /readyz
+            self._problem = "Søgeindekset kunne ikke indlæses. Se søgetjenestens log."
         if self._engine is None:
             log.warning("index not ready: %s", exc)
         else:

@@ -1,4 +1,8 @@
-"""One structured log line per request: method, path, status, duration, result count (and query)."""
+"""One structured log line per request: method, path, status, duration, result count (and query).
+
+Private by default: the query text is logged only with OVERBLIK_LOG_QUERIES=true. The path is logged
+without its query string (which holds the query) and no header is ever logged (API keys travel in one).
+"""
 
 from __future__ import annotations
 
@@ -14,9 +18,9 @@ log = logging.getLogger("overblik.requests")
 class RequestLogMiddleware:
     """Pure ASGI middleware (cheaper than BaseHTTPMiddleware on the hot path)."""
 
-    def __init__(self, app: ASGIApp, private_queries: bool) -> None:
+    def __init__(self, app: ASGIApp, log_queries: bool) -> None:
         self.app = app
-        self.private_queries = private_queries
+        self.log_queries = log_queries
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -43,8 +47,6 @@ class RequestLogMiddleware:
             }
             if "result_count" in state:
                 line["results"] = state["result_count"]
-            if "query" in state and not self.private_queries:
+            if "query" in state and self.log_queries:
                 line["q"] = state["query"]
             log.info(json.dumps(line, ensure_ascii=False))
-            if "query" in state and self.private_queries:
-                log.debug(json.dumps({"path": scope["path"], "q": state["query"]}, ensure_ascii=False))

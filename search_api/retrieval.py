@@ -20,6 +20,7 @@ Ranking still uses every candidate of both retrievers; the list shows the matche
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -37,6 +38,8 @@ from search_api.lexical_query import Concept, LexicalMatch, build_concepts, matc
 from search_api.places import Place, PlaceIndex
 from search_api.query_syntax import QuerySyntax, parse_syntax
 from search_api.spelling import SpellChecker
+
+log = logging.getLogger("overblik.search")
 
 CROSS_LANGUAGE_DROP = 0.04
 # A filter that leaves at least BROAD_FILTER of the chunks is applied after an unfiltered vector query that
@@ -159,6 +162,48 @@ class Retriever:
 
     # -- retrieval -------------------------------------------------------------------------------
 
+    def _base_candidates(
+        self, vector: np.ndarray, where: dict | None, mask: np.ndarray | None
+    ) -> list[tuple[int, float]]:
+        """The base segment's nearest live chunks (row, similarity) within the filter: Chroma's answer while
+        the store holds this snapshot's version; otherwise (an ingestion is changing it, a newer version is
+        not loaded yet, or the query failed) an exact search over the base segment's own mapped vectors, so
+        an answer is always of one version (load during change)."""
+        snapshot = self.snapshot
+        vectors = snapshot.base_vectors
+        try:
+            ids, sims = self._vector_candidates(vector, where, mask)
+            # Read after the query: an ingestion marks the store dirty before its first change, so a clean
+            # manifest of this version now means the query saw no change.
+            manifest = self.store.read_manifest()
+            if vectors is None or (manifest.index_version == snapshot.version and not manifest.dirty):
+                found = zip(snapshot.row_of.rows(ids).tolist(), sims, strict=True)
+                # Chunks written after this snapshot was taken, and chunks it no longer holds, are skipped;
+                # the delta's chunks come from the delta's own vectors (see _semantic).
+                return [(row, s) for row, s in found if 0 <= row < snapshot.delta_start]
+        except Exception:  # e.g. an embedded client whose cached index lists chunks another process deleted
+            if vectors is None:
+                raise
+            log.debug("vector search falls back to this version's own vectors", exc_info=True)
+        return self._exact_candidates(vector, vectors, 0, mask)
+
+    def _exact_candidates(
+        self, vector: np.ndarray, vectors: np.ndarray, start: int, mask: np.ndarray | None
+    ) -> list[tuple[int, float]]:
+        """The live chunks among rows start.. start + len(vectors) closest to `vector` within the filter's
+        initiatives, by brute force over the segment's mapped vectors."""
+        snapshot = self.snapshot
+        rows = np.arange(start, start + len(vectors))
+        keep = snapshot.alive[rows] if snapshot.alive is not None else np.ones(len(rows), dtype=bool)
+        if mask is not None:
+            keep &= mask[snapshot.chunk_initiative[rows]]
+        rows = rows[keep]
+        sims = np.asarray(vectors[rows - start] @ np.asarray(vector, dtype=np.float32))
+        k = self.settings.candidates
+        top = np.argpartition(-sims, k)[:k] if len(sims) > k else np.arange(len(sims))
+        top = top[np.argsort(-sims[top], kind="stable")]
+        return list(zip(rows[top].tolist(), sims[top].tolist(), strict=True))
+
     def retrieve(self, query: str, mode: str, mask: np.ndarray | None, where: dict | None) -> Retrieved:
         understanding, lexical_match = self.understand(query, mask)
         snapshot = self.snapshot
@@ -229,14 +274,12 @@ class Retriever:
             " ".join(understanding.topic if topical else understanding.syntax.words) or understanding.searched
         )
         vector = self.query_vector(text)
-        ids, sims = self._vector_candidates(vector, where, mask)
         baseline = float(np.dot(vector, snapshot.mean_vector))
-        # Chunks written after this snapshot was taken, and chunks the snapshot no longer holds, are skipped;
-        # the delta's chunks come from the delta's own vectors (a vector index opened before the change may
+        # The delta's chunks come from the delta's own vectors (a vector index opened before the change may
         # hold their old vectors and metadata).
-        found = zip(snapshot.row_of.rows(ids).tolist(), sims, strict=True)
-        pairs = [(row, s) for row, s in found if 0 <= row < snapshot.delta_start]
-        pairs += self._delta_candidates(vector, mask)
+        pairs = self._base_candidates(vector, where, mask)
+        if snapshot.delta_vectors is not None:
+            pairs += self._exact_candidates(vector, snapshot.delta_vectors, snapshot.delta_start, mask)
         pairs.sort(key=lambda pair: -pair[1])
         pairs = [(row, s) for row, s in pairs[: self.settings.candidates] if not self._empty_cards[row]]
         rows = np.array([r for r, _ in pairs], dtype=np.int64)
@@ -270,19 +313,6 @@ class Retriever:
         if len(kept) < k and len(ids) == fetch:  # too few inside the filter: ask Chroma for exactly them
             return self.store.query(vector, k, where)
         return [i for i, _ in kept[:k]], [s for _, s in kept[:k]]
-
-    def _delta_candidates(self, vector: np.ndarray, mask: np.ndarray | None) -> list[tuple[int, float]]:
-        """The delta's chunks closest to `vector` within the filter's initiatives (by brute force: few)."""
-        vectors = self.snapshot.delta_vectors
-        if vectors is None or not len(vectors):
-            return []
-        rows = np.arange(self.snapshot.delta_start, self.snapshot.delta_start + len(vectors))
-        sims = vectors @ np.asarray(vector, dtype=np.float32)
-        if mask is not None:
-            keep = mask[self.snapshot.chunk_initiative[rows]]
-            rows, sims = rows[keep], sims[keep]
-        top = np.argsort(-sims, kind="stable")[: self.settings.candidates]
-        return list(zip(rows[top].tolist(), sims[top].tolist(), strict=True))
 
     # -- syntax ----------------------------------------------------------------------------------
 

@@ -9,16 +9,14 @@ slow part, so the fixture corpus is small and the read-only index is built once 
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from fixture_corpus import build_fixture_corpus
-from support import REPO, LiveServer, free_port, make_settings
+from security_corpus import build_security_corpus
+from support import REPO, LiveServer, free_port, make_settings, start_chroma_server
 
 from ingest.pipeline import Ingestion
 from ingest.summary import IngestSummary
@@ -59,9 +57,18 @@ def built_index(
     tmp_path_factory: pytest.TempPathFactory, fixture_corpus: Path, e5: E5OnnxEmbedder
 ) -> tuple[Settings, IngestSummary]:
     """The fixture corpus ingested once into an embedded index (read-only for tests)."""
-    settings = make_settings(tmp_path_factory.mktemp("built-index"))
+    settings = make_settings(tmp_path_factory.mktemp("built-index"), document_roots=[fixture_corpus])
     summary = Ingestion(settings, e5, show_progress=False).run([fixture_corpus])
     return settings, summary
+
+
+@pytest.fixture(scope="session")
+def security_index(tmp_path_factory: pytest.TempPathFactory, e5: E5OnnxEmbedder) -> tuple[Settings, Path]:
+    """The hardening corpus (public and internal initiatives, hostile documents) ingested once (read-only)."""
+    corpus = build_security_corpus(tmp_path_factory.mktemp("security-corpus") / "corpus")
+    settings = make_settings(tmp_path_factory.mktemp("security-index"), document_roots=[corpus])
+    Ingestion(settings, e5, show_progress=False).run([corpus])
+    return settings, corpus
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +76,7 @@ def sample_index(
     tmp_path_factory: pytest.TempPathFactory, e5: E5OnnxEmbedder
 ) -> tuple[Settings, IngestSummary]:
     """The whole sample corpus (corpus/) ingested once with the default model (minutes; read-only)."""
-    settings = make_settings(tmp_path_factory.mktemp("sample-index"))
+    settings = make_settings(tmp_path_factory.mktemp("sample-index"), document_roots=[REPO / "corpus"])
     summary = Ingestion(settings, e5, show_progress=False).run([REPO / "corpus"])
     return settings, summary
 
@@ -103,27 +110,10 @@ def api(built_index: tuple[Settings, IngestSummary], e5: E5OnnxEmbedder) -> Iter
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `chroma run` server on a free port, for server-mode tests."""
     port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    log = (tmp_path_factory.mktemp("chroma-server") / "server.log").open("w")
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma-data")), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    log = tmp_path_factory.mktemp("chroma-server") / "server.log"
+    process = start_chroma_server(tmp_path_factory.mktemp("chroma-data"), port, log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"chroma run did not start (see {log.name})")
-            time.sleep(0.2)
-        yield url
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=10)
-        log.close()

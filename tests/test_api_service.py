@@ -143,15 +143,15 @@ def test_cors_allows_only_the_configured_origins(
         assert preflight.headers.get("access-control-allow-origin") == expect
 
 
-@pytest.mark.parametrize("private", [False, True])
-def test_each_request_is_logged_once_and_private_queries_stay_out_of_info_logs(
+@pytest.mark.parametrize("logged", [False, True])
+def test_each_request_is_logged_once_and_query_text_only_when_asked_for(
     built_index: tuple[Settings, object],
     live_server: Callable[..., LiveServer],
     caplog: pytest.LogCaptureFixture,
-    private: bool,
+    logged: bool,
 ) -> None:
     settings, _ = built_index
-    server = live_server(settings.model_copy(update={"private_queries": private}))
+    server = live_server(settings.model_copy(update={"log_queries": logged}))
     with caplog.at_level(logging.INFO, logger="overblik.requests"):
         answer = httpx.get(
             f"{server.url}/search", params={"q": "hemmelig søgning om demens", "limit": 3}
@@ -171,4 +171,4 @@ def test_each_request_is_logged_once_and_private_queries_stay_out_of_info_logs(
         and line["results"] == shown >= 1
         and line["ms"] >= 0
     )
-    assert ("q" in line) is (not private)
+    assert ("q" in line) is logged

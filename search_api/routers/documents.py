@@ -17,9 +17,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from initiative_index.settings import Settings
 from initiative_index.vocabulary import FIELD_BY_NAME
-from search_api.dependencies import get_engine
-from search_api.document_files import document_path
+from search_api.access import Access, get_access
+from search_api.dependencies import get_engine, get_settings
+from search_api.document_files import checked_document_path
 from search_api.document_render import render_document, renders
 from search_api.engine import SearchEngine, document_url
 from search_api.models import ErrorResponse
@@ -28,6 +30,12 @@ from search_api.passage_marking import PASSAGE_ID, mark_passage
 router = APIRouter(prefix="/initiatives", tags=["initiatives"])
 log = logging.getLogger("overblik.api")
 MAX_PASSAGE_CHARS = 2000
+# The view is sanitised HTML with the site's stylesheets and no scripts at all; it keeps this policy (the
+# security headers middleware leaves a response's own policy alone). Images only from this origin.
+VIEW_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
 MONTHS = ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec.")
 
 
@@ -35,20 +43,26 @@ MONTHS = ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.",
     "/{initiative_id}/view/{name:path}",
     response_class=HTMLResponse,
     response_model=None,
-    responses={404: {"model": ErrorResponse}, 307: {"description": "A PDF or other file: the original."}},
+    responses={
+        401: {"model": ErrorResponse},
+        404: {"model": ErrorResponse},
+        307: {"description": "A PDF or other file: the original."},
+    },
     summary="Et dokument vist i browseren",
 )
 def document_view(
     initiative_id: str,
     name: str,
     engine: Annotated[SearchEngine, Depends(get_engine)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    access: Annotated[Access, Depends(get_access)],
     passage: Annotated[
         str | None,
         Query(max_length=MAX_PASSAGE_CHARS, description="Text of the cited passage, to mark and scroll to."),
     ] = None,
 ) -> HTMLResponse | RedirectResponse:
     """The document as HTML under the initiative's header, with the cited passage marked (no scripts)."""
-    path = document_path(engine, initiative_id, name)
+    path = checked_document_path(engine, settings, access, initiative_id, name)
     root = "../" * (3 + name.count("/"))  # from /initiatives/{id}/view/{name} back to the page's root
     original = root + document_url(initiative_id, name).lstrip("/")
     if not renders(name):
@@ -63,7 +77,7 @@ def document_view(
     if body is not None and passage:
         body, found = mark_passage(body, passage)
     page = view_page(record, name, body, root=root, original=original, passage=passage, found=found)
-    return HTMLResponse(page)
+    return HTMLResponse(page, headers={"Content-Security-Policy": VIEW_CSP})
 
 
 def view_page(

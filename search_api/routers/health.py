@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import numpy as np
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
+from search_api.access import Access, get_access
 from search_api.dependencies import get_engine, get_holder
 from search_api.engine import SearchEngine
 from search_api.holder import EngineHolder
@@ -30,15 +32,31 @@ def readyz(holder: Annotated[EngineHolder, Depends(get_holder)]) -> JSONResponse
     return JSONResponse({"status": "ready", "index_version": holder.engine.snapshot.version})
 
 
-@router.get("/stats", response_model=Stats, responses={503: {"model": ErrorResponse}}, summary="Om indekset")
-def stats(engine: Annotated[SearchEngine, Depends(get_engine)]) -> Stats:
-    """Counts and provenance of the loaded index."""
+@router.get(
+    "/stats",
+    response_model=Stats,
+    responses={401: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+    summary="Om indekset",
+)
+def stats(
+    engine: Annotated[SearchEngine, Depends(get_engine)], access: Annotated[Access, Depends(get_access)]
+) -> Stats:
+    """Counts and provenance of the loaded index (without an API key: of its public initiatives)."""
     snapshot = engine.snapshot
     manifest = snapshot.manifest
+    if access.internal or not engine.any_internal:
+        initiatives, documents, chunks = len(snapshot.records), snapshot.document_count, snapshot.chunk_count
+    else:  # count only what this request may see
+        shown = np.fromiter((access.visible(engine.records[i]) for i in snapshot.initiative_ids), dtype=bool)
+        rows = snapshot.live_rows()
+        rows = rows[shown[snapshot.chunk_initiative[rows]]]
+        metadatas = [snapshot.metadatas[row] for row in rows.tolist()]
+        sources = {meta["source"] for meta in metadatas if meta.get("kind") == "document"}
+        initiatives, documents, chunks = int(shown.sum()), len(sources), len(rows)
     return Stats(
-        initiatives=len(snapshot.records),
-        documents=snapshot.document_count,
-        chunks=snapshot.chunk_count,
+        initiatives=initiatives,
+        documents=documents,
+        chunks=chunks,
         embedding_model=manifest.embedding_model,
         embedding_engines=manifest.engines(),
         embedding_dimension=manifest.embedding_dimension,

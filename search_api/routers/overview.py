@@ -12,12 +12,11 @@ from initiative_index.filters import SearchFilters
 from search_api.dependencies import get_engine
 from search_api.engine import SearchEngine
 from search_api.export import initiatives_csv
-from search_api.models import ErrorResponse, OverviewResponse, SearchMode, SearchRequest, SortOrder
+from search_api.models import OverviewResponse, SearchMode, SearchRequest, SortOrder
 from search_api.overview import build_overview
-from search_api.routers.params import filter_params, refuse_unknown
+from search_api.routers.params import ERRORS, filter_params, refuse_unknown
 
 router = APIRouter(tags=["overview"])
-ERRORS = {422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
 QUERY_DESCRIPTION = "Valgfri søgning: overblikket over de initiativer, søgningen matcher."
 
 

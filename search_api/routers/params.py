@@ -10,15 +10,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from initiative_index.filters import SearchFilters
 from initiative_index.vocabulary import FILTER_NAMES, PERIOD_PARAMS
+from search_api.access import Access, get_access
+from search_api.dependencies import get_engine
+from search_api.engine import SearchEngine
 from search_api.errors import BadRequest
+from search_api.models import ErrorResponse
 
 Values = Annotated[list[str] | None, Query()]
+# The answers besides 200 of the endpoints that take these parameters, all with a Danish `detail`.
+ERRORS = {code: {"model": ErrorResponse} for code in (400, 401, 413, 422, 503)}
 
 
 def filter_params(
@@ -33,19 +39,27 @@ def filter_params(
         list[str] | None, Query(description="effect=dokumenteret&effect=delvis: 'virksomme initiativer'")
     ] = None,
     theme: Annotated[list[str] | None, Query(description="Theme ids, as /overview gives them.")] = None,
+    visibility: Annotated[
+        list[str] | None, Query(description="offentlig | intern (intern needs an API key).")
+    ] = None,
     period_from: Annotated[date | None, Query()] = None,
     period_to: Annotated[date | None, Query()] = None,
+    *,
+    access: Annotated[Access, Depends(get_access)],
+    engine: Annotated[SearchEngine, Depends(get_engine)],
 ) -> SearchFilters:
-    """The filters of a GET request (repeat a parameter for several values: sector=kommune&sector=region)."""
+    """The filters of a GET request (repeat a parameter for several values: sector=kommune&sector=region),
+    restricted to public initiatives for a request without an API key."""
     given = {
         "sector": sector, "organisation": organisation, "cluster": cluster, "status": status,
         "target_group": target_group, "tag": tag, "evaluation": evaluation, "effect": effect, "theme": theme,
-        "period_from": period_from, "period_to": period_to,
+        "visibility": visibility, "period_from": period_from, "period_to": period_to,
     }  # fmt: skip
     try:
-        return SearchFilters(**{name: value for name, value in given.items() if value})
+        filters = SearchFilters(**{name: value for name, value in given.items() if value})
     except ValidationError as exc:
         raise RequestValidationError(exc.errors()) from None
+    return access.restrict(filters, engine.any_internal)
 
 
 def refuse_unknown(request: Request, own: tuple[str, ...]) -> None:

@@ -9,15 +9,15 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from initiative_index.filters import SearchFilters
+from search_api.access import Access, get_access
 from search_api.dependencies import get_engine
 from search_api.engine import SearchEngine
-from search_api.models import ErrorResponse, SearchMode, SearchRequest, SearchResponse, SortOrder
-from search_api.routers.params import filter_params, refuse_unknown
+from search_api.models import SearchMode, SearchRequest, SearchResponse, SortOrder
+from search_api.routers.params import ERRORS, filter_params, refuse_unknown
 
 router = APIRouter(tags=["search"])
 
 OWN_PARAMS = ("q", "mode", "offset", "limit", "explain", "sort")
-ERRORS = {422: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
 
 
 def search_request(
@@ -71,7 +71,11 @@ def search_get(
 
 @router.post("/search", response_model=SearchResponse, responses=ERRORS, summary="Søg (JSON)")
 def search_post(
-    request: Request, body: SearchRequest, engine: Annotated[SearchEngine, Depends(get_engine)]
+    request: Request,
+    body: SearchRequest,
+    engine: Annotated[SearchEngine, Depends(get_engine)],
+    access: Annotated[Access, Depends(get_access)],
 ) -> Response:
     """Initiatives matching the query, with filters, paging, sorting and optional explanations."""
+    body = body.model_copy(update={"filters": access.restrict(body.filters, engine.any_internal)})
     return _run(engine, request, body)

@@ -113,6 +113,14 @@ def origins(built_index, e5: Embedder, tmp_path_factory: pytest.TempPathFactory)
             yield Origins(api, allowed, other)
 
 
+@pytest.fixture(scope="session")
+def security_api(security_index, e5: Embedder) -> Iterator[str]:
+    """The live API over the hardening corpus (tests/security_corpus.py); yields its origin."""
+    settings, _ = security_index
+    with serving_api(create_app(settings, e5)) as api:
+        yield api
+
+
 def write_host_pages(folder: Path, api: str) -> None:
     """Intranet pages with the widget pasted in, and CSS that would break a widget without isolation."""
     with bound_socket() as closed:  # a port nobody listens on once closed: an API that cannot be reached
