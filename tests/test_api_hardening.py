@@ -117,6 +117,9 @@ def tampered_copy(settings: Settings, target: Path, base_dir: str, files: list[s
             changed = {**meta, "base_dir": base_dir, "record": record_to_metadata(record)}
             store.collection.update(ids=[chunk_id], metadatas=[changed])
     reset_embedded_clients()
+    # The segments saved for this version were built before the change: the API must read the store again
+    # (as a replica with its own data directory would).
+    shutil.rmtree(copy.lexical_path, ignore_errors=True)
     return copy
 
 
