@@ -24,3 +24,8 @@ async def get_settings(request: Request) -> Settings:
 async def get_engine(request: Request) -> SearchEngine:
     """The engine of the current index version (503 with a reason while none is loaded)."""
     return request.app.state.holder.engine
+
+
+async def get_overview_engine(request: Request) -> SearchEngine:
+    """The newest engine whose landscape is of its own version (the overview is one version's)."""
+    return request.app.state.holder.overview_engine

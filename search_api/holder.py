@@ -52,6 +52,9 @@ class EngineHolder:
         self.settings = settings
         self._embedder = embedder
         self._engine: SearchEngine | None = None
+        # The newest engine whose landscape is of its own version: /overview answers from it, so an overview
+        # is always one version's, also while a new version searches with the previous landscape.
+        self._overview_engine: SearchEngine | None = None
         self._problem = "Søgeindekset indlæses …"
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -82,6 +85,13 @@ class EngineHolder:
     @property
     def engine(self) -> SearchEngine:
         engine = self._engine
+        if engine is None:
+            raise NotReadyError(self._problem)
+        return engine
+
+    @property
+    def overview_engine(self) -> SearchEngine:
+        engine = self._overview_engine or self._engine
         if engine is None:
             raise NotReadyError(self._problem)
         return engine
@@ -131,7 +141,7 @@ class EngineHolder:
             # The same base: keep querying the vector index the running engine has in memory (the delta's
             # vectors are searched from the delta), rather than loading a second copy through the new client.
             store = current.store  # type: ignore[union-attr]
-        landscape = self._landscape(store, snapshot, current, save=not manifest.dirty)
+        landscape, borrowed = self._landscape(store, snapshot, current, save=not manifest.dirty)
         engine = SearchEngine(self.settings, store, self._embedder, snapshot, landscape)
         try:
             engine.warm_up()  # the first user request should not pay for loading the vector index
@@ -141,6 +151,8 @@ class EngineHolder:
             # A client that first read the collection before any vector was on disk cannot read it later.
             engine = SearchEngine(self.settings, fresh, self._embedder, snapshot, landscape)
             engine.warm_up()
+        if not borrowed:
+            self._overview_engine = engine
         self._engine = engine
         log.info(
             "index version %s loaded: %d chunks (segments %s) in %.2f s",
@@ -153,21 +165,23 @@ class EngineHolder:
 
     def _landscape(
         self, store: ChunkStore, snapshot: IndexSnapshot, current: SearchEngine | None, save: bool
-    ) -> Landscape:
-        """The landscape of this version: saved by the ingestion that published it, or computed here (once).
+    ) -> tuple[Landscape, bool]:
+        """(landscape, borrowed): this version's, saved by the ingestion that published it or computed here
+        (once), or the previous version's for now (borrowed).
 
         The ingestion saves it after publishing the version, and computing it costs minutes at scale, so a
-        running worker first serves the new version with the previous landscape (new initiatives without a
+        running worker first searches the new version with the previous landscape (new initiatives without a
         theme for a moment) and swaps in the saved one when it appears (`_complete_landscape`); only if it
-        does not appear within LANDSCAPE_GRACE does the worker compute it itself."""
+        does not appear within LANDSCAPE_GRACE does the worker compute it itself. Meanwhile /overview keeps
+        answering from the previous engine, so an overview is never a mixture of two versions."""
         steering = stored_steering(store)
         saved = Landscape.load(self.settings.landscape_path, landscape_key(snapshot.version, steering))
         if saved is not None:
-            return saved
+            return saved, False
         if current is not None and save:
             self._landscape_wait = (snapshot.version, time.monotonic() + LANDSCAPE_GRACE)
-            return current.landscape
-        return ensure_landscape(store, snapshot, steering, self.settings.landscape_path, save=save)
+            return current.landscape, True
+        return ensure_landscape(store, snapshot, steering, self.settings.landscape_path, save=save), False
 
     def _complete_landscape(self, current: SearchEngine) -> bool:
         """Swap in the landscape of the current version once it is saved (or computed after the grace)."""
@@ -185,7 +199,7 @@ class EngineHolder:
                 current.store, current.snapshot, steering, self.settings.landscape_path
             )
         self._landscape_wait = None
-        self._engine = SearchEngine(
+        self._engine = self._overview_engine = SearchEngine(
             self.settings, current.store, current.embedder, current.snapshot, landscape
         )
         log.info("landscape of index version %s loaded", current.snapshot.version)

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from initiative_index.filters import SearchFilters
-from search_api.dependencies import get_engine
+from search_api.dependencies import get_engine, get_overview_engine
 from search_api.engine import SearchEngine
 from search_api.export import initiatives_csv
 from search_api.models import OverviewResponse, SearchMode, SearchRequest, SortOrder
@@ -32,7 +32,7 @@ def _request(
 @router.get("/overview", response_model=OverviewResponse, responses=ERRORS, summary="Overblik")
 def overview(
     request: Request,
-    engine: Annotated[SearchEngine, Depends(get_engine)],
+    engine: Annotated[SearchEngine, Depends(get_overview_engine)],
     filters: Annotated[SearchFilters, Depends(filter_params)],
     q: Annotated[str | None, Query(description=QUERY_DESCRIPTION, examples=["video"])] = None,
     mode: Annotated[SearchMode, Query()] = "hybrid",
