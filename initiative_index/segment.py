@@ -271,7 +271,7 @@ class SegmentWriter:
         save("postings.start", np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
         save("postings.rows", np.frombuffer(self._posting_rows, dtype=np.int32)[order_])
         save("postings.tf", np.frombuffer(self._posting_tf, dtype=np.uint16)[order_])
-        if self._vectors is not None and len(self._vectors) == len(self._ids):
+        if self._vectors and len(self._vectors) == len(self._ids):
             save("vectors", np.asarray(self._vectors, dtype=np.float32).reshape(len(self._ids), -1))
         vector_sum = self._vector_sum.tolist() if self._vector_sum is not None else None
         info = {
