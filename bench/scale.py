@@ -207,7 +207,9 @@ def reload_once(settings: Settings, server: ApiServer, workers: int) -> dict:
             time.sleep(0.05)
         visible = time.perf_counter()
         time.sleep(1.0)
-    segments = IndexSnapshot.load(ChunkStore.open(settings), settings).view
+    store = ChunkStore.open(settings)
+    segments = IndexSnapshot.load(store, settings).view
+    carry_landscape(settings, store)
     return {
         "write_and_publish_s": round(published - started, 2),
         "visible_in_all_workers_s": round(visible - published, 2),
@@ -217,6 +219,18 @@ def reload_once(settings: Settings, server: ApiServer, workers: int) -> dict:
         "peak_during_reload": sampler.peak,
         "source": source,
     }
+
+
+def carry_landscape(settings: Settings, store: ChunkStore) -> None:
+    """Save the previous version's landscape as the new version's, as a worker serves it until an ingestion
+    saves a new one: the next run then need not compute it (minutes at 100,000 chunks)."""
+    version, steering = store.read_manifest().index_version, stored_steering(store)
+    key = landscape_key(version, steering)
+    saved = sorted(settings.landscape_path.glob("*.json"), key=lambda p: p.stat().st_mtime)
+    if saved and Landscape.load(settings.landscape_path, key) is None:
+        landscape = Landscape.from_json(saved[-1].read_text(encoding="utf-8"))
+        landscape.version, landscape.key = version, key
+        landscape.save(settings.landscape_path)
 
 
 # -- one index -----------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ from search_api.retrieval import QueryUnderstanding, Retrieved, Retriever
 from search_api.snippets import highlight
 
 ABOUT_SHARE = 0.5  # "about the topic": at least half the best match's score
+NO_ROWS: list = []  # shared by the groups of matches without a ranked passage; never appended to
 RELATED_LIMIT = 50  # near misses after the matches: the ranking goes on (the page shows the first 10)
 SUMMARY_FIELDS = (
     "id", "title", "summary", "organisations", "sectors", "cluster", "status", "target_groups", "tags",
@@ -142,7 +143,8 @@ class SearchEngine:
         # A match the ranking has no passage for (a place's initiative the text never names) comes last.
         unranked = matched.copy()
         unranked[list(ranked)] = False
-        groups += [InitiativeGroup(i) for i in np.flatnonzero(unranked).tolist()]
+        # Thousands at scale: built without per-object lists (nothing adds rows to these).
+        groups += [InitiativeGroup(i, 0.0, NO_ROWS, NO_ROWS) for i in np.flatnonzero(unranked).tolist()]
         understanding = retrieved.understanding
         places = understanding.places if understanding else []
         if places and request.sort == "relevance":

@@ -70,7 +70,7 @@ def scores_of(ranked: RankedList) -> dict[int, float]:
     return dict(zip(ranked.rows.tolist(), ranked.scores.tolist(), strict=True))
 
 
-@dataclass
+@dataclass(slots=True)
 class InitiativeGroup:
     """One initiative's matching chunks, best first, and its score."""
 

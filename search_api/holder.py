@@ -135,6 +135,7 @@ class EngineHolder:
         manifest.check_model(embedder.name, embedder.dimension, embedder.document_prompt, embedder.engine)
         started = time.perf_counter()
         snapshot = IndexSnapshot.load(store, self.settings, manifest)
+        loaded = time.perf_counter()
         fresh = store
         same_base = current is not None and snapshot.view.base == current.snapshot.view.base
         if not self.settings.server_mode and same_base:
@@ -143,6 +144,7 @@ class EngineHolder:
             store = current.store  # type: ignore[union-attr]
         landscape, borrowed = self._landscape(store, snapshot, current, save=not manifest.dirty)
         engine = SearchEngine(self.settings, store, self._embedder, snapshot, landscape)
+        built = time.perf_counter()
         try:
             engine.warm_up()  # the first user request should not pay for loading the vector index
         except Exception:
@@ -155,11 +157,15 @@ class EngineHolder:
             self._overview_engine = engine
         self._engine = engine
         log.info(
-            "index version %s loaded: %d chunks (segments %s) in %.2f s",
+            "index version %s loaded: %d chunks (segments %s) in %.2f s "
+            "(segments %.2f, engine %.2f, warm-up %.2f)",
             manifest.index_version,
             snapshot.chunk_count,
             snapshot.view.built,
             time.perf_counter() - started,
+            loaded - started,
+            built - loaded,
+            time.perf_counter() - built,
         )
         return True
 

@@ -71,7 +71,7 @@ class LexicalMatch:
     rows: np.ndarray  # the best passages, best first
     scores: np.ndarray
     matched: np.ndarray  # bool per initiative position
-    matched_terms: dict[int, list[str]]  # initiative position -> what it matched, as shown
+    matched_terms: MatchedTerms  # initiative position -> what it matched, as shown
     in_domain: bool  # some initiative matches: the query speaks the index's language
     mostly_absent: bool  # at least half of the query's strong concepts occur in no initiative
 
@@ -134,6 +134,21 @@ def needed(concepts: int, share: float) -> int:
     return max(1, math.ceil(concepts * share - 1e-9))
 
 
+class MatchedTerms:
+    """Initiative position -> the query terms it matched, as shown; read for the shown results only, so a
+    query matching thousands of initiatives does not list terms for each of them."""
+
+    def __init__(self) -> None:
+        self._terms: list[tuple[str, np.ndarray]] = []  # (shown term, bool per initiative), in query order
+
+    def add(self, shown: str, holding: np.ndarray) -> None:
+        self._terms.append((shown, holding))
+
+    def get(self, initiative: int, default: list[str] | None = None) -> list[str]:
+        terms = list(dict.fromkeys(shown for shown, holding in self._terms if holding[initiative]))
+        return terms or (default if default is not None else [])
+
+
 def match_concepts(
     concepts: list[Concept],
     lexical: LexicalIndex,
@@ -149,12 +164,12 @@ def match_concepts(
     strong_hits = np.zeros(initiatives, dtype=np.int32)  # strong concepts each initiative satisfies
     weak_hits = np.zeros(initiatives, dtype=np.int32)
     strong = weak = unknown = 0
-    matched_terms: dict[int, list[str]] = {}
+    matched_terms = MatchedTerms()
     cache: dict = {}
     # Sparse throughout: an alternative's chunks are the intersection of its stems' postings, so the work
     # follows the postings, not the collection's size.
     for concept in concepts:
-        concept_rows = np.empty(0, dtype=np.int64)  # in the whole collection: decides weak / absent
+        concept_rows: list[np.ndarray] = []  # in the whole collection: decides weak / absent
         found: list[tuple[Alternative, np.ndarray]] = []
         for alternative in concept.alternatives:
             postings = [lexical.term_postings(stem, cache) for stem in alternative.stems]
@@ -163,7 +178,7 @@ def match_concepts(
             present = postings[0][0]
             for rows, _ in postings[1:]:
                 present = np.intersect1d(present, rows, assume_unique=True)
-            concept_rows = np.union1d(concept_rows, present)
+            concept_rows.append(present)
             if mask is not None:
                 present = present[mask[present]]
             if not len(present):
@@ -173,7 +188,8 @@ def match_concepts(
             )
             found.append((alternative, present))
         everywhere = np.zeros(initiatives, dtype=bool)
-        everywhere[chunk_initiative[concept_rows]] = True
+        for rows in concept_rows:
+            everywhere[chunk_initiative[rows]] = True
         holders = everywhere.copy()
         if mask is not None:
             holders[:] = False
@@ -189,10 +205,9 @@ def match_concepts(
         if not found:
             continue
         for alternative, present in found:
-            for initiative in np.unique(chunk_initiative[present]).tolist():
-                shown = matched_terms.setdefault(initiative, [])
-                if alternative.shown not in shown:
-                    shown.append(alternative.shown)
+            holding = np.zeros(initiatives, dtype=bool)
+            holding[chunk_initiative[present]] = True
+            matched_terms.add(alternative.shown, holding)
     if strong:
         matched = strong_hits >= needed(strong, share)
     else:

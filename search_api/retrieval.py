@@ -34,7 +34,7 @@ from initiative_index.snapshot import IndexSnapshot
 from initiative_index.store import ChunkStore
 from initiative_index.thesaurus import Thesaurus
 from search_api.fusion import RankedList, fuse_rrf, fuse_weighted, scores_of
-from search_api.lexical_query import Concept, LexicalMatch, build_concepts, match_concepts
+from search_api.lexical_query import Concept, LexicalMatch, MatchedTerms, build_concepts, match_concepts
 from search_api.places import Place, PlaceIndex
 from search_api.query_syntax import QuerySyntax, parse_syntax
 from search_api.spelling import SpellChecker
@@ -75,7 +75,7 @@ class Retrieved:
     query_terms: set[str]  # stems to mark in snippets
     matched: np.ndarray  # bool per initiative position: matches the query
     lexical_matched: np.ndarray | None = None  # bool per initiative position: shares a query concept
-    lexical_terms: dict[int, list[str]] = field(default_factory=dict)  # position -> matched terms, as shown
+    lexical_terms: MatchedTerms = field(default_factory=MatchedTerms)  # position -> matched terms, as shown
     understanding: QueryUnderstanding | None = None
     understood: bool = True  # the index speaks the query: its words are there, not mostly absent
 

@@ -192,3 +192,13 @@ def test_a_version_whose_changes_are_unknown_is_rebuilt_in_full(store):
     change_three_documents(chunk_store)
     publish(chunk_store, manifest, known=False)  # as after a run that died mid-way
     assert IndexSnapshot.load(chunk_store, settings, manifest).view.built == "base"
+
+
+def test_a_version_that_only_removes_is_an_empty_delta(store, tmp_path):
+    settings, chunk_store, manifest = store
+    IndexSnapshot.load(chunk_store, settings, manifest)
+    chunk_store.delete_source("akut/b.md")
+    publish(chunk_store, manifest)
+    after = IndexSnapshot.load(chunk_store, settings, manifest)
+    assert after.view.built == "delta" and after.parts[1].rows == 0
+    assert_same_index(after, rebuilt(settings, chunk_store, tmp_path))
