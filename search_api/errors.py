@@ -60,11 +60,11 @@ def danish_message(error: dict) -> str:
     if "too_many_filter_values" in raw:
         return f"For mange filterværdier: højst {MAX_VALUES} i alt."
     if kind == "string_too_long" and field == "søgningen":
-        return f"Søgningen er for lang: højst {MAX_QUERY_CHARS} tegn."
+        return f"Søgningen er for lang: højst {ctx.get('max_length', MAX_QUERY_CHARS)} tegn."
     if kind == "string_too_long":
-        return f"En værdi i {field} er for lang: højst {MAX_VALUE_CHARS} tegn."
+        return f"En værdi i {field} er for lang: højst {ctx.get('max_length', MAX_VALUE_CHARS)} tegn."
     if kind == "too_long":
-        return f"For mange værdier i {field}: højst {MAX_VALUES_PER_FIELD}."
+        return f"For mange værdier i {field}: højst {ctx.get('max_length', MAX_VALUES_PER_FIELD)}."
     if kind == "literal_error" and field == "søgetypen":
         return "Ukendt søgetype. Brug 'hybrid', 'lexical' eller 'semantic'."
     if kind == "literal_error" and field == "sorteringen":

@@ -41,12 +41,14 @@ MONTHS = ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.",
 
 @router.get(
     "/{initiative_id}/view/{name:path}",
-    response_class=HTMLResponse,
     response_model=None,
+    # The page is HTML; errors are the API's usual JSON (so no HTML response_class for the whole route).
     responses={
+        200: {"description": "The document view.", "content": {"text/html": {"schema": {"type": "string"}}}},
+        307: {"description": "A PDF or other file: the original."},
         401: {"model": ErrorResponse},
         404: {"model": ErrorResponse},
-        307: {"description": "A PDF or other file: the original."},
+        422: {"model": ErrorResponse},
     },
     summary="Et dokument vist i browseren",
 )
