@@ -123,6 +123,15 @@ class PeakSampler:
 # -- searching -----------------------------------------------------------------------------------
 
 
+def all_ready(url: str, workers: int) -> None:
+    """Until 10 x workers fresh connections in a row find /readyz ready (each worker loads on its own)."""
+    streak, deadline = 0, time.monotonic() + 300
+    while streak < 10 * workers and time.monotonic() < deadline:
+        with httpx.Client(base_url=url, timeout=30) as fresh:
+            streak = streak + 1 if fresh.get("/readyz").status_code == 200 else 0
+        time.sleep(0.02 if streak else 0.5)
+
+
 def eighth_filter(client: httpx.Client) -> tuple[str, str, float]:
     """(facet, value, share) of the facet value held by the share of initiatives closest to 1/8."""
     body = client.get("/search", params={"limit": 1}).json()
@@ -244,6 +253,7 @@ def serve_and_measure(
         settings.data_dir, workers=args.workers, embed_threads=1, log_file=logs / f"scale-{label}.log"
     ) as server:
         result: dict = {"seconds_to_ready": round(server.seconds_to_ready, 2)}
+        all_ready(server.url, args.workers)
         with httpx.Client(base_url=server.url, timeout=120) as client:
             facet, value, share = eighth_filter(client)
             stats = client.get("/stats").json()

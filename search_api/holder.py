@@ -5,11 +5,11 @@ version it builds a new engine while requests keep using the old one, then swaps
 fails in between. The new snapshot maps the version's saved segments (built once, by the ingestion or by
 whichever process needs them first, from the change: see initiative_index/segment_view.py), so a reload costs
 what changed plus the per-initiative records, not a read of the whole store. An embedded Chroma client caches
-the vector index in memory and does not see another process's vector writes, so in embedded mode a new client
-reads the change (after Chroma's `clear_system_cache`); while the base segment stays the same, the engine
-keeps querying the vector index it already has in memory (the delta's own vectors stand in for what changed),
-so a version costs no second copy of the vector index; a new base gets the new client's. A Chroma server is
-simply read again.
+the vector index in memory and does not see another process's vector writes, but its reads of chunks and of
+the manifest do; so the running engine's client reads the change, the delta's own vectors stand in for the
+changed chunks, and no second copy of the vector index is loaded. A new client (Chroma's
+`clear_system_cache`, then a new `PersistentClient`) is opened only for a new base segment, or when the old
+client cannot read (one that first opened an empty collection). A Chroma server is simply read again.
 """
 
 from __future__ import annotations
@@ -124,9 +124,15 @@ class EngineHolder:
                 return False  # an ingestion is still writing: keep the complete old view
             if manifest.index_version == current.snapshot.version:
                 return self._complete_landscape(current)
-        if not self.settings.server_mode and current is not None:
-            reset_embedded_clients()  # a client that opened an empty or older store may fail to read it
-        store = ChunkStore.open(self.settings, open_client(self.settings))
+        # The running engine's client reads the new version's change: reads (manifest, chunks) see other
+        # processes' writes; only an embedded client's vector index stays as first loaded, and the delta's
+        # vectors stand in for what changed. A new client (which loads a second copy of the vector index
+        # when it reads) is opened only when that fails or a new base segment was built.
+        store = (
+            current.store
+            if current is not None
+            else ChunkStore.open(self.settings, open_client(self.settings))
+        )
         manifest = store.read_manifest()
         manifest.check_model(embedder_identity(self.settings), None, None, engine_identity(self.settings))
         if self._embedder is None:
@@ -134,24 +140,30 @@ class EngineHolder:
         embedder = self._embedder
         manifest.check_model(embedder.name, embedder.dimension, embedder.document_prompt, embedder.engine)
         started = time.perf_counter()
-        snapshot = IndexSnapshot.load(store, self.settings, manifest)
+        try:
+            snapshot = IndexSnapshot.load(store, self.settings, manifest)
+        except Exception:
+            if current is None:
+                raise
+            store = self._new_store()  # a client that first read an empty store cannot read it later
+            snapshot = IndexSnapshot.load(store, self.settings, manifest)
         loaded = time.perf_counter()
-        fresh = store
-        same_base = current is not None and snapshot.view.base == current.snapshot.view.base
-        if not self.settings.server_mode and same_base:
-            # The same base: keep querying the vector index the running engine has in memory (the delta's
-            # vectors are searched from the delta), rather than loading a second copy through the new client.
-            store = current.store  # type: ignore[union-attr]
+        if (
+            current is not None
+            and store is current.store
+            and snapshot.view.base != current.snapshot.view.base
+        ):
+            store = self._new_store()  # a new base: the vector index as it is now
         landscape, borrowed = self._landscape(store, snapshot, current, save=not manifest.dirty)
         engine = SearchEngine(self.settings, store, self._embedder, snapshot, landscape)
         built = time.perf_counter()
         try:
             engine.warm_up()  # the first user request should not pay for loading the vector index
         except Exception:
-            if store is fresh:
+            if current is None or store is not current.store:
                 raise
-            # A client that first read the collection before any vector was on disk cannot read it later.
-            engine = SearchEngine(self.settings, fresh, self._embedder, snapshot, landscape)
+            store = self._new_store()  # see above: the old client cannot read the vectors written since
+            engine = SearchEngine(self.settings, store, self._embedder, snapshot, landscape)
             engine.warm_up()
         if not borrowed:
             self._overview_engine = engine
@@ -168,6 +180,11 @@ class EngineHolder:
             time.perf_counter() - built,
         )
         return True
+
+    def _new_store(self) -> ChunkStore:
+        if not self.settings.server_mode:
+            reset_embedded_clients()  # Chroma caches one client per folder; this forgets it
+        return ChunkStore.open(self.settings, open_client(self.settings))
 
     def _landscape(
         self, store: ChunkStore, snapshot: IndexSnapshot, current: SearchEngine | None, save: bool
