@@ -149,6 +149,15 @@ class Segment:
         return self.postings_rows[start:end], self.postings_tf[start:end]
 
 
+def _current(path: Path) -> bool:
+    """Whether `path` holds a segment of the current format."""
+    try:
+        info = json.loads((path / INFO_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return info.get("format") == SEGMENT_FORMAT
+
+
 class SegmentWriter:
     """Collects chunks one at a time (tokens are counted, never kept per chunk) and saves a segment."""
 
@@ -234,6 +243,10 @@ class SegmentWriter:
             for name, values in (arrays or {}).items():
                 np.save(staging / f"{name}.npy", values)
             self._write(staging, extra or {})
+            if target.exists() and not _current(target):
+                # A folder of this name from an older format (or the lexical index that preceded segments):
+                # it cannot be opened, and would keep the new segment from taking its place.
+                shutil.rmtree(target)
             os.rename(staging, target)
         except OSError:
             shutil.rmtree(staging, ignore_errors=True)

@@ -202,3 +202,16 @@ def test_a_version_that_only_removes_is_an_empty_delta(store, tmp_path):
     after = IndexSnapshot.load(chunk_store, settings, manifest)
     assert after.view.built == "delta" and after.parts[1].rows == 0
     assert_same_index(after, rebuilt(settings, chunk_store, tmp_path))
+
+
+def test_a_folder_of_an_older_format_at_the_version_is_replaced(tmp_path: Path) -> None:
+    from initiative_index.analyzer import get_analyzer
+    from initiative_index.segment import Segment, SegmentWriter
+
+    target = tmp_path / "v1-danish"
+    target.mkdir()
+    (target / "params.index.json").write_text("{}", encoding="utf-8")  # what the bm25s index left there
+    writer = SegmentWriter(get_analyzer("danish"), "v1")
+    writer.add("a::0", "Hjemmebehandling af KOL.", {"initiative_id": "a", "kind": "document", "source": "s"})
+    writer.save(target)
+    assert Segment(target).chunk(0)[0] == "Hjemmebehandling af KOL."
