@@ -17,6 +17,8 @@ import os
 import re
 import shutil
 import tempfile
+import threading
+import weakref
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -26,10 +28,11 @@ from typing import Any
 import numpy as np
 
 from initiative_index.analyzer import TextAnalyzer
+from initiative_index.partitions import Partitions, build_partitions
 from initiative_index.passage import passage_text
 from initiative_index.store import record_from_metadata
 
-SEGMENT_FORMAT = 2  # 2: a base segment keeps its vectors too
+SEGMENT_FORMAT = 3  # 2: a base segment keeps its vectors too; 3: a large base is stored in partitions
 INFO_FILE = "segment.json"
 _WORD = re.compile(r"[^\W\d_]+")
 SPELLING_MIN_LENGTH = 4  # the spell checker ignores shorter words (search_api/spelling.py)
@@ -102,8 +105,25 @@ class Segment:
         # Every segment keeps its chunks' vectors, mapped like the rest: a delta's are searched by brute force
         # (few), a base's only while the store is not the version served (retrieval.py: load during change).
         self.vectors: np.ndarray | None = load("vectors") if (path / "vectors.npy").is_file() else None
+        # A large base keeps its rows grouped by vector partition (partitions.py): its own vector index.
+        self.partitions = (
+            Partitions(load("partitions.centroids"), load("partitions.starts"))
+            if (path / "partitions.starts.npy").is_file()
+            else None
+        )
         self.initiatives: list[str] = self.info["initiatives"]
         self.sources: list[str] = self.info["sources"]
+
+    @classmethod
+    def open(cls, path: Path) -> Segment:
+        """The segment at `path`, shared with every snapshot of this process that still holds it: a reload
+        whose base is unchanged reuses the base's decoded info (its records, sources) instead of a copy."""
+        key = (str(path), (path / INFO_FILE).stat().st_mtime_ns)
+        with _OPEN_LOCK:
+            segment = _OPEN.get(key)
+            if segment is None:
+                segment = _OPEN[key] = cls(path)
+            return segment
 
     def _array(self, name: str) -> np.ndarray:
         array_ = np.load(self.path / f"{name}.npy", mmap_mode="r")
@@ -149,6 +169,10 @@ class Segment:
         return self.postings_rows[start:end], self.postings_tf[start:end]
 
 
+_OPEN: weakref.WeakValueDictionary[tuple[str, int], Segment] = weakref.WeakValueDictionary()
+_OPEN_LOCK = threading.Lock()
+
+
 def _current(path: Path) -> bool:
     """Whether `path` holds a segment of the current format."""
     try:
@@ -161,9 +185,17 @@ def _current(path: Path) -> bool:
 class SegmentWriter:
     """Collects chunks one at a time (tokens are counted, never kept per chunk) and saves a segment."""
 
-    def __init__(self, analyzer: TextAnalyzer, version: str, keep_vectors: bool = False) -> None:
+    def __init__(
+        self,
+        analyzer: TextAnalyzer,
+        version: str,
+        keep_vectors: bool = False,
+        partition_min_rows: int | None = None,
+    ) -> None:
         self.analyzer = analyzer
         self.version = version
+        # With at least this many rows (and their vectors), the segment is saved in vector partitions.
+        self.partition_min_rows = partition_min_rows
         # The chunks' vectors as float32 bytes: a delta's stand in for what a vector index opened before the
         # change has not seen (segment_view.py); a base's answer while the store changes (retrieval.py).
         self._vectors: bytearray | None = bytearray() if keep_vectors else None
@@ -254,6 +286,22 @@ class SegmentWriter:
                 raise
         return target
 
+    def _partitioned(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(centroids, partition starts, row order) when the segment is large enough to be partitioned."""
+        rows = len(self._ids)
+        if (
+            not self.partition_min_rows  # None or 0: never
+            or rows < self.partition_min_rows
+            or self._vectors is None
+            or self._vector_count != rows
+        ):
+            return None
+        vectors = np.frombuffer(self._vectors, dtype=np.float32).reshape(rows, -1)
+        centroids, assignment = build_partitions(vectors)
+        order = np.argsort(assignment, kind="stable")  # rows ascending within a partition
+        starts = np.concatenate([[0], np.cumsum(np.bincount(assignment, minlength=len(centroids)))])
+        return centroids, starts.astype(np.int64), order
+
     def _write(self, folder: Path, extra: dict[str, Any]) -> None:
         def save(name: str, values: np.ndarray) -> None:
             np.save(folder / f"{name}.npy", values)
@@ -263,32 +311,56 @@ class SegmentWriter:
             save(f"{name}.offsets", np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
             save(f"{name}.blob", np.frombuffer(b"".join(values), dtype=np.uint8))
 
-        save_strings("ids", self._ids)
-        order = sorted(range(len(self._ids)), key=self._ids.__getitem__)
-        save_strings("sorted_ids", [self._ids[i] for i in order])
+        rows = len(self._ids)
+        partitioned = self._partitioned()
+        # The stored row order: a partitioned segment's rows follow their partitions (so a partition is one
+        # slice of every per-row array); `new_row[old]` renumbers what refers to rows as they were added.
+        order = partitioned[2] if partitioned else np.arange(rows)
+        new_row = np.empty(rows, dtype=np.int64)
+        new_row[order] = np.arange(rows)
+        ids = [self._ids[i] for i in order.tolist()]
+        save_strings("ids", ids)
+        sorted_order = sorted(range(rows), key=ids.__getitem__)
+        save_strings("sorted_ids", [ids[i] for i in sorted_order])
         # The same, fixed-width: numpy's searchsorted finds a whole page of ids at once (`rows_of`).
-        save("sorted_ids.fixed", np.array([self._ids[i] for i in order], dtype=f"S{self._id_width()}"))
-        save("sorted_ids.rows", np.asarray(order, dtype=np.int32))
-        save("chunks.offsets", np.frombuffer(self._chunk_offsets, dtype=np.int64))
-        save("chunks.blob", np.frombuffer(self._chunks, dtype=np.uint8))
-        save("initiative_codes", np.frombuffer(self._initiative_codes, dtype=np.int32))
-        save("source_codes", np.frombuffer(self._source_codes, dtype=np.int32))
-        save("is_card", np.frombuffer(self._is_card, dtype=np.int8).astype(bool))
-        save("lengths", np.frombuffer(self._lengths, dtype=np.float32))
+        save("sorted_ids.fixed", np.array([ids[i] for i in sorted_order], dtype=f"S{self._id_width()}"))
+        save("sorted_ids.rows", np.asarray(sorted_order, dtype=np.int32))
+        offsets = np.frombuffer(self._chunk_offsets, dtype=np.int64)
+        if partitioned:
+            blob = memoryview(self._chunks)
+            lengths = np.diff(offsets)[order]
+            save("chunks.offsets", np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+            save(
+                "chunks.blob",
+                np.frombuffer(b"".join(blob[offsets[i] : offsets[i + 1]] for i in order.tolist()), np.uint8),
+            )
+        else:
+            save("chunks.offsets", offsets)
+            save("chunks.blob", np.frombuffer(self._chunks, dtype=np.uint8))
+        save("initiative_codes", np.frombuffer(self._initiative_codes, dtype=np.int32)[order])
+        save("source_codes", np.frombuffer(self._source_codes, dtype=np.int32)[order])
+        save("is_card", np.frombuffer(self._is_card, dtype=np.int8).astype(bool)[order])
+        save("lengths", np.frombuffer(self._lengths, dtype=np.float32)[order])
         # Postings grouped by term, terms in byte order so a lookup is a binary search.
         terms = [term.encode("utf-8") for term in self._terms]
         term_order = sorted(range(len(terms)), key=terms.__getitem__)
         rank = np.empty(len(terms), dtype=np.int32)
         rank[np.asarray(term_order, dtype=np.int64)] = np.arange(len(terms), dtype=np.int32)
         posting_terms = rank[np.frombuffer(self._posting_terms, dtype=np.int32)]
-        order_ = np.argsort(posting_terms, kind="stable")  # stable: rows stay ascending within a term
+        posting_rows = new_row[np.frombuffer(self._posting_rows, dtype=np.int32)].astype(np.int32)
+        # By term, rows ascending within a term (one int64 key: faster than a two-key sort at 10^8 postings).
+        order_ = np.argsort((posting_terms.astype(np.int64) << 32) | posting_rows.astype(np.int64))
         save_strings("terms", [terms[i] for i in term_order])
         counts = np.bincount(posting_terms, minlength=len(terms))
         save("postings.start", np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
-        save("postings.rows", np.frombuffer(self._posting_rows, dtype=np.int32)[order_])
+        save("postings.rows", posting_rows[order_])
         save("postings.tf", np.frombuffer(self._posting_tf, dtype=np.uint16)[order_])
-        if self._vectors is not None and self._vectors and self._vector_count == len(self._ids):
-            save("vectors", np.frombuffer(self._vectors, dtype=np.float32).reshape(len(self._ids), -1))
+        if self._vectors is not None and self._vectors and self._vector_count == rows:
+            save("vectors", np.frombuffer(self._vectors, dtype=np.float32).reshape(rows, -1)[order])
+        if partitioned:
+            save("partitions.centroids", partitioned[0])
+            save("partitions.starts", partitioned[1])
+        card_rows = {initiative: int(new_row[row]) for initiative, row in self.card_rows.items()}
         vector_sum = self._vector_sum.tolist() if self._vector_sum is not None else None
         info = {
             "format": SEGMENT_FORMAT,
@@ -299,7 +371,7 @@ class SegmentWriter:
             "sources": list(self._sources),
             "document_sources": sorted(self.document_sources),
             "records": self.records,
-            "card_rows": self.card_rows,
+            "card_rows": card_rows,
             "titles": self.titles,
             "base_dirs": self.base_dirs,
             "vector_sum": vector_sum,

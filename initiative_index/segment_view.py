@@ -47,21 +47,29 @@ class View:
 
 def open_view(root: Path, name: str) -> View:
     """Open a saved version (memory-mapped)."""
-    segment = Segment(root / name)
+    segment = Segment.open(root / name)
     view = segment.info.get("view")
     if view is None:
         return View(name, [segment], None, name)
-    base = Segment(root / view["base"])
+    base = Segment.open(root / view["base"])
     alive = np.ones(base.rows + segment.rows, dtype=bool)
     alive[np.load(root / name / "dead.npy")] = False
     return View(name, [base, segment], alive, view["base"], view["sources"])
 
 
-def load_view(store: ChunkStore, analyzer: TextAnalyzer, version: str, root: Path, save: bool) -> View:
+def load_view(
+    store: ChunkStore,
+    analyzer: TextAnalyzer,
+    version: str,
+    root: Path,
+    save: bool,
+    partition_min_rows: int | None = None,
+) -> View:
     """The segments of `version`: saved ones, or built now from the change (or the whole store).
 
     `save=False` (a store mid-ingestion, whose version label does not name what it holds) builds in a
-    scratch folder that is removed once mapped."""
+    scratch folder that is removed once mapped. A new base of at least `partition_min_rows` chunks is
+    stored in vector partitions (partitions.py)."""
     root.mkdir(parents=True, exist_ok=True)
     name = dir_name(version, analyzer.language)
     with _locked(root):
@@ -76,10 +84,12 @@ def load_view(store: ChunkStore, analyzer: TextAnalyzer, version: str, root: Pat
             plan = _plan(store, version, root, analyzer.language) if save else None
             view = _build_delta(store, analyzer, version, root, target, *plan) if plan else None
             if view is None:
-                writer = SegmentWriter(analyzer, version, keep_vectors=True)
+                writer = SegmentWriter(analyzer, version, True, partition_min_rows)
                 writer.add_rows(store.iter_rows(include=("documents", "metadatas", "embeddings")))
                 writer.save(target)
-                view = View(name, [Segment(target)], None, name, built="base")
+                view = View(
+                    name, [Segment.open(target) if save else Segment(target)], None, name, built="base"
+                )
         finally:
             if scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)  # mapped files stay readable
@@ -119,7 +129,7 @@ def _build_delta(
     sources: set[str],
 ) -> View | None:
     """A delta over `base_name` holding the current chunks of `sources`; None when it would be too large."""
-    base = Segment(root / base_name)
+    base = Segment.open(root / base_name)
     limit = max(COMPACT_MIN, COMPACT_SHARE * base.rows)
     writer = SegmentWriter(analyzer, version, keep_vectors=True)
     for row in store.rows_of_sources(sources):

@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(0.4, ge=0.0, le=1.0, description="Weight of BM25 in weighted fusion.")
     rrf_k: int = Field(60, ge=1, description="Rank constant of reciprocal rank fusion.")
     candidates: int = Field(200, ge=10, le=5000, description="Chunks fetched from each retriever per query.")
+    vector_partitions_min_chunks: int = Field(
+        100_000,
+        ge=0,
+        description="From this many chunks, the index keeps its vectors in partitions that every API worker "
+        "maps and searches itself instead of loading Chroma's vector index into each worker (0 = never).",
+    )
     minimum_match: float = Field(
         0.0,
         ge=0.0,

@@ -120,6 +120,8 @@ class IndexSnapshot:
         self.delta_start = self.offsets[1] if len(self.parts) > 1 else len(self.ids)
         self.delta_vectors = self.parts[1].vectors if len(self.parts) > 1 else None
         self.base_vectors = self.parts[0].vectors  # for exact search while the store changes
+        # A large base's own vector index (partitions.py): then Chroma's HNSW is never loaded by a worker.
+        self.partitions = self.parts[0].partitions
         # The mean of every chunk vector: a query's dot product with it is its average similarity to the
         # collection, the baseline against which a semantic match must stand out.
         self.mean_vector = self._mean_vector()
@@ -144,6 +146,7 @@ class IndexSnapshot:
             manifest.index_version,
             settings.lexical_path / settings.collection,
             save=not manifest.dirty,  # a store mid-ingestion is not what this version label names
+            partition_min_rows=settings.vector_partitions_min_chunks,
         )
         return cls(manifest, view, settings.language)
 

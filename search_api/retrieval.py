@@ -171,7 +171,8 @@ class Retriever:
         self, vector: np.ndarray, where: dict | None, mask: np.ndarray | None
     ) -> list[tuple[int, float]]:
         """The base segment's nearest live chunks (row, similarity) within the filter: for a narrow filter an
-        exact search over the segment's vectors (EXACT_FILTER_CHUNKS); else Chroma's answer while the store
+        exact search over the segment's vectors (EXACT_FILTER_CHUNKS); for a large base its own vector
+        partitions (initiative_index/partitions.py); else Chroma's answer while the store
         holds this snapshot's version; otherwise (an ingestion is changing it, a newer version is
         not loaded yet, or the query failed) an exact search over the base segment's own mapped vectors, so
         an answer is always of one version (load during change)."""
@@ -180,6 +181,8 @@ class Retriever:
         narrow = mask is not None and int(snapshot.initiative_chunks[mask].sum()) <= EXACT_FILTER_CHUNKS
         if vectors is not None and where is not None and narrow:
             return self._exact_candidates(vector, vectors, 0, mask)
+        if vectors is not None and snapshot.partitions is not None:
+            return self._partition_candidates(vector, vectors, mask)
         try:
             ids, sims = self._vector_candidates(vector, where, mask)
             # Read after the query: an ingestion marks the store dirty before its first change, so a clean
@@ -195,6 +198,25 @@ class Retriever:
                 raise
             log.debug("vector search falls back to this version's own vectors", exc_info=True)
         return self._exact_candidates(vector, vectors, 0, mask)
+
+    def _partition_candidates(
+        self, vector: np.ndarray, vectors: np.ndarray, mask: np.ndarray | None
+    ) -> list[tuple[int, float]]:
+        """The base segment's nearest live chunks within the filter, from its own vector partitions: always
+        this snapshot's version, whatever the store holds meanwhile."""
+        snapshot = self.snapshot
+        alive, chunk_initiative = snapshot.alive, snapshot.chunk_initiative
+
+        def allowed(start: int, end: int) -> np.ndarray | None:
+            keep = alive[start:end] if alive is not None else None
+            if mask is not None:
+                inside = mask[chunk_initiative[start:end]]
+                keep = inside if keep is None else keep & inside
+            return keep
+
+        assert snapshot.partitions is not None
+        rows, sims = snapshot.partitions.nearest(vector, vectors, self.settings.candidates, allowed)
+        return list(zip(rows.tolist(), sims.tolist(), strict=True))
 
     def _exact_candidates(
         self, vector: np.ndarray, vectors: np.ndarray, start: int, mask: np.ndarray | None

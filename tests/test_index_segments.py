@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from support import make_settings
 
-from initiative_index import segment_view
+from initiative_index import partitions, segment_view
 from initiative_index.manifest import Manifest, new_index_version
 from initiative_index.settings import Settings
 from initiative_index.snapshot import IndexSnapshot
@@ -77,9 +77,15 @@ def publish(store: ChunkStore, manifest: Manifest, known: bool = True) -> None:
     store.publish(manifest, previous, set(store.touched) if known else None)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> tuple[Settings, ChunkStore, Manifest]:
-    settings = make_settings(tmp_path / "data", collection="segments")
+@pytest.fixture(params=["unpartitioned", "partitioned"])
+def store(request, tmp_path: Path, monkeypatch) -> tuple[Settings, ChunkStore, Manifest]:
+    """A published store; "partitioned" saves every base segment in vector partitions (partitions.py)."""
+    partitioned = request.param == "partitioned"
+    if partitioned:
+        monkeypatch.setattr(partitions, "ROWS_PER_PARTITION", 2)
+    settings = make_settings(
+        tmp_path / "data", collection="segments", vector_partitions_min_chunks=1 if partitioned else 0
+    )
     manifest = Manifest(
         embedding_model="test", embedding_dimension=DIMENSION, document_prompt="", chunk_size=200,
         chunk_overlap=20, language="danish", index_version=new_index_version(),
@@ -109,7 +115,8 @@ def rebuilt(settings: Settings, store: ChunkStore, tmp_path: Path) -> IndexSnaps
 
 def ranking(snapshot: IndexSnapshot, query: str) -> list[tuple[str, float]]:
     rows, scores = snapshot.lexical.search(query, 50)
-    return [(snapshot.ids[row], round(float(score), 5)) for row, score in zip(rows, scores, strict=True)]
+    found = [(snapshot.ids[row], round(float(score), 5)) for row, score in zip(rows, scores, strict=True)]
+    return sorted(found, key=lambda pair: (-pair[1], pair[0]))  # equal scores: any row order is right
 
 
 def assert_same_index(delta: IndexSnapshot, full: IndexSnapshot) -> None:
@@ -134,6 +141,7 @@ def test_a_changed_an_added_and_a_removed_document_are_a_delta_equal_to_a_full_r
     settings, chunk_store, manifest = store
     before = IndexSnapshot.load(chunk_store, settings, manifest)
     assert before.view.built == "base"
+    assert (before.partitions is not None) == (settings.vector_partitions_min_chunks > 0)
     assert ranking(before, "akutteam")[0][0] == "akut::b.md::0"
 
     change_three_documents(chunk_store)
@@ -142,6 +150,7 @@ def test_a_changed_an_added_and_a_removed_document_are_a_delta_equal_to_a_full_r
 
     assert after.view.built == "delta"
     assert after.parts[0].path == before.parts[0].path, "the base segment is reused, not rebuilt"
+    assert after.parts[0] is before.parts[0], "... and its decoded info is shared, not read again"
     assert after.parts[1].rows == 3, "the delta holds only the changed and added chunks"
     assert [i for i, _ in ranking(after, "kvantefysikforløb")] == ["demens::a.md::0"]  # changed: new text
     assert "demens::a.md::0" not in [i for i, _ in ranking(after, "støtte")]  # changed: old text gone
