@@ -174,6 +174,38 @@ def chroma_latency(settings: Settings, embedder, queries: list[str], facet: str,
     return result
 
 
+def partition_recall(settings: Settings, embedder, queries: list[str]) -> dict | None:
+    """The base segment's vector partitions against an exact search over the same mapped vectors, for the
+    benchmark's queries: recall of the top 10 and of the top `candidates`, and the time of each."""
+    snapshot = IndexSnapshot.load(ChunkStore.open(settings), settings)
+    found = snapshot.partitions
+    if found is None:
+        return None
+    vectors, k = snapshot.base_vectors, settings.candidates
+    recall: dict[int, list[float]] = {10: [], k: []}
+    seconds: dict[str, list[float]] = {"partitions": [], "exact": []}
+    for vector in embedder.encode_queries(queries):
+        started = time.perf_counter()
+        rows, _ = found.nearest(vector, vectors, k, lambda start, end: None)
+        seconds["partitions"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        sims = np.concatenate(
+            [np.asarray(vectors[i : i + 65_536] @ vector) for i in range(0, len(vectors), 65_536)]
+        )
+        exact = np.argsort(-sims, kind="stable")[:k]
+        seconds["exact"].append(time.perf_counter() - started)
+        for top in recall:
+            recall[top].append(len(set(rows[:top].tolist()) & set(exact[:top].tolist())) / top)
+    return {
+        "partitions": len(found),
+        "rows": len(vectors),
+        "recall_at_10": round(float(np.mean(recall[10])), 4),
+        f"recall_at_{k}": round(float(np.mean(recall[k])), 4),
+        "partitions_p50_ms": latency_summary(seconds["partitions"])["p50_ms"],
+        "exact_p50_ms": latency_summary(seconds["exact"])["p50_ms"],
+    }
+
+
 # -- one-document reload -------------------------------------------------------------------------
 
 
@@ -267,6 +299,7 @@ def serve_and_measure(
             result["reload"] = reload_once(settings, server, args.workers)
             result["memory_after_reload"] = tree_memory(server.pid)
     result["chroma"] = chroma_latency(settings, embedder, queries[:40], facet, value)
+    result["vector_partitions"] = partition_recall(settings, embedder, queries)
     return result
 
 
@@ -355,6 +388,12 @@ def main(argv: list[str] | None = None) -> int:
         rows,
     )
     report.table("one-document reload (generated)", ["figure", "value"], list(large["reload"].items()))
+    if large["vector_partitions"]:
+        report.table(
+            "vector partitions vs exact search (generated, in process)",
+            ["figure", "value"],
+            list(large["vector_partitions"].items()),
+        )
     report.finish()
     return 0
 
