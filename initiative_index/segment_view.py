@@ -44,6 +44,27 @@ class View:
     sources: list[str] = field(default_factory=list)  # sources the delta replaces
     built: str = "opened"  # "opened" (saved before), "delta" or "base" (built now)
 
+    def live_sources(self) -> set[str]:
+        """Sources with live chunks: the base's, less those the delta replaces, plus the delta's own (the
+        delta kills every base row of a source it replaces, so no row needs to be looked at)."""
+        base = self.parts[0]
+        if len(self.parts) == 1:
+            return set(base.sources)
+        replaced = set(self.sources)
+        return {source for source in base.sources if source not in replaced} | set(self.parts[1].sources)
+
+
+def saved_sources(root: Path, version: str, language: str) -> set[str] | None:
+    """The sources stored in `version`, read from its saved segments (no store read); None when the
+    version is not saved or cannot be opened."""
+    name = dir_name(version, language)
+    if not is_saved(root / name):
+        return None
+    try:
+        return open_view(root, name).live_sources()
+    except (OSError, ValueError, KeyError):
+        return None
+
 
 def open_view(root: Path, name: str) -> View:
     """Open a saved version (memory-mapped)."""
