@@ -1,9 +1,10 @@
 """The ingestion run: discover, decide what changed, extract and chunk, embed in batches, write, derive.
 
 Chroma is the ledger: every chunk carries its document's content hash and chunk count, so a run compares
-what is on disk with what is stored and only touches what differs. Each document is replaced as a unit
-(delete its old chunks, add the new ones under deterministic ids), so a run killed at any point and started
-again ends with the same index as an uninterrupted one.
+what is on disk with what is stored and only touches what differs. It reads the ledger of only the sources
+it covers (see `_read_ledger`), so a one-file run costs that file, not the collection. Each document is
+replaced as a unit (delete its old chunks, add the new ones under deterministic ids), so a run killed at any
+point and started again ends with the same index as an uninterrupted one.
 """
 
 from __future__ import annotations
