@@ -95,7 +95,7 @@ def load_view(store: ChunkStore, analyzer: TextAnalyzer, version: str, root: Pat
         target = root / name if save else scratch / name  # type: ignore[operator]
         try:
             plan = _plan(store, version, root, analyzer.language) if save else None
-            view = _build_delta(store, analyzer, version, root, target, *plan) if plan else None
+            view = _build_delta(store, analyzer, version, target, *plan) if plan else None
             if view is None:
                 writer = SegmentWriter(analyzer, version, keep_vectors=True)
                 writer.add_rows(store.iter_rows(include=("documents", "metadatas", "embeddings")))
@@ -109,8 +109,10 @@ def load_view(store: ChunkStore, analyzer: TextAnalyzer, version: str, root: Pat
         return view
 
 
-def _plan(store: ChunkStore, version: str, root: Path, language: str) -> tuple[str, set[str]] | None:
-    """(base folder, sources changed since it) when the change log links `version` to a saved version."""
+def _plan(store: ChunkStore, version: str, root: Path, language: str) -> tuple[Segment, set[str]] | None:
+    """(base segment, sources changed since it) when the change log links `version` to a saved version.
+
+    The base comes opened: its info is the largest file of a large index, parsed once per build."""
     changes = {entry["version"]: entry for entry in store.read_changes()}
     changed: set[str] = set()
     current = version
@@ -126,7 +128,7 @@ def _plan(store: ChunkStore, version: str, root: Path, language: str) -> tuple[s
                 prior = open_view(root, name)
             except (OSError, ValueError, KeyError):
                 return None
-            return prior.base, changed | set(prior.sources)
+            return prior.parts[0], changed | set(prior.sources)
     return None
 
 
@@ -134,13 +136,12 @@ def _build_delta(
     store: ChunkStore,
     analyzer: TextAnalyzer,
     version: str,
-    root: Path,
     target: Path,
-    base_name: str,
+    base: Segment,
     sources: set[str],
 ) -> View | None:
-    """A delta over `base_name` holding the current chunks of `sources`; None when it would be too large."""
-    base = Segment(root / base_name)
+    """A delta over `base` holding the current chunks of `sources`; None when it would be too large."""
+    base_name = base.path.name
     limit = max(COMPACT_MIN, COMPACT_SHARE * base.rows)
     writer = SegmentWriter(analyzer, version, keep_vectors=True)
     for row in store.rows_of_sources(sources):
