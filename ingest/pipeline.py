@@ -1,9 +1,10 @@
 """The ingestion run: discover, decide what changed, extract and chunk, embed in batches, write, derive.
 
 Chroma is the ledger: every chunk carries its document's content hash and chunk count, so a run compares
-what is on disk with what is stored and only touches what differs. Each document is replaced as a unit
-(delete its old chunks, add the new ones under deterministic ids), so a run killed at any point and started
-again ends with the same index as an uninterrupted one.
+what is on disk with what is stored and only touches what differs. It reads the ledger of only the sources
+it covers (see `_read_ledger`), so a one-file run costs that file, not the collection. Each document is
+replaced as a unit (delete its old chunks, add the new ones under deterministic ids), so a run killed at any
+point and started again ends with the same index as an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from initiative_index.card import card_text
 from initiative_index.embedders import Embedder
 from initiative_index.errors import IndexNotFoundError
 from initiative_index.manifest import Manifest, manifest_for, new_index_version
+from initiative_index.segment_view import saved_sources
 from initiative_index.settings import Settings
 from initiative_index.snapshot import IndexSnapshot
 from initiative_index.store import ChunkStore, StoredDocument, StoredSteering, open_client, record_to_metadata
@@ -108,9 +110,8 @@ class Ingestion:
         summary.files_seen = found.files_seen
         for problem in found.problems:
             summary.fail(problem.path, problem.reason)
-        stored = store.stored_documents()
-
         items = self._work_items(found.initiatives)
+        stored = self._read_ledger(store, manifest, items, found.roots, summary, rebuild)
         current_sources = {source for item in items for source in item.sources}
         to_write, to_relabel = self._plan(items, stored, summary)
         stale = [s for s in stored if s not in current_sources and _under(s, found.roots)] if prune else []
@@ -209,6 +210,40 @@ class Ingestion:
         return store, manifest
 
     # -- planning --------------------------------------------------------------------------------
+
+    def _read_ledger(
+        self,
+        store: ChunkStore,
+        manifest: Manifest,
+        items: list[WorkItem],
+        roots: list[Path],
+        summary: IngestSummary,
+        rebuild: bool,
+    ) -> dict[str, StoredDocument]:
+        """What the store holds for every source this run covers: its items' sources and the stored sources
+        under its roots (which pruning may remove).
+
+        The names of the stored sources come from the saved segments of the published version, so only the
+        chunks of the covered sources are read: a one-file run reads that file's chunks, not the collection.
+        A dirty manifest (a run died, or the chunking changed) means the store may hold what no saved
+        version names, and a version not saved yet names nothing: then every chunk's metadata is read.
+        """
+        stored_names = None
+        if not rebuild and not manifest.dirty:
+            stored_names = saved_sources(
+                self.settings.lexical_path / self.settings.collection,
+                manifest.index_version,
+                self.settings.language,
+            )
+        if stored_names is None:
+            ledger = store.stored_documents()
+        else:
+            covered = {source for item in items for source in item.sources if source in stored_names}
+            covered.update(_sources_under(stored_names, roots))
+            ledger = store.stored_documents(covered)
+        summary.ledger_full_scan = stored_names is None
+        summary.ledger_chunks_read = store.ledger_rows_read
+        return ledger
 
     def _work_items(self, initiatives: list[InitiativeSource]) -> list[WorkItem]:
         items: list[WorkItem] = []
@@ -477,6 +512,12 @@ def _prefetch(
             yield head, future.result()
     for head, future in queue:
         yield head, future.result()
+
+
+def _sources_under(sources: Iterable[str], roots: list[Path]) -> set[str]:
+    """The sources under any of `roots`; a string prefix test first, as most of a large index is not."""
+    prefixes = tuple(str(root) for root in roots)
+    return {source for source in sources if source.startswith(prefixes) and _under(source, roots)}
 
 
 def _under(source: str, roots: list[Path]) -> bool:

@@ -33,6 +33,8 @@ class IngestSummary:
     overview_seconds: float = 0.0
     failures: list[Failure] = field(default_factory=list)
     interrupted: bool = False
+    ledger_full_scan: bool = False  # the ledger was read from every chunk, not from the covered sources
+    ledger_chunks_read: int = 0  # chunk metadatas read to compare the files with what is stored
 
     def fail(self, path: str, reason: str) -> None:
         self.failed += 1

@@ -44,6 +44,27 @@ class View:
     sources: list[str] = field(default_factory=list)  # sources the delta replaces
     built: str = "opened"  # "opened" (saved before), "delta" or "base" (built now)
 
+    def live_sources(self) -> set[str]:
+        """Sources with live chunks: the base's, less those the delta replaces, plus the delta's own (the
+        delta kills every base row of a source it replaces, so no row needs to be looked at)."""
+        base = self.parts[0]
+        if len(self.parts) == 1:
+            return set(base.sources)
+        replaced = set(self.sources)
+        return {source for source in base.sources if source not in replaced} | set(self.parts[1].sources)
+
+
+def saved_sources(root: Path, version: str, language: str) -> set[str] | None:
+    """The sources stored in `version`, read from its saved segments (no store read); None when the
+    version is not saved or cannot be opened."""
+    name = dir_name(version, language)
+    if not is_saved(root / name):
+        return None
+    try:
+        return open_view(root, name).live_sources()
+    except (OSError, ValueError, KeyError):
+        return None
+
 
 def open_view(root: Path, name: str) -> View:
     """Open a saved version (memory-mapped)."""
@@ -82,7 +103,7 @@ def load_view(
         target = root / name if save else scratch / name  # type: ignore[operator]
         try:
             plan = _plan(store, version, root, analyzer.language) if save else None
-            view = _build_delta(store, analyzer, version, root, target, *plan) if plan else None
+            view = _build_delta(store, analyzer, version, target, *plan) if plan else None
             if view is None:
                 writer = SegmentWriter(analyzer, version, True, partition_min_rows)
                 writer.add_rows(store.iter_rows(include=("documents", "metadatas", "embeddings")))
@@ -98,8 +119,10 @@ def load_view(
         return view
 
 
-def _plan(store: ChunkStore, version: str, root: Path, language: str) -> tuple[str, set[str]] | None:
-    """(base folder, sources changed since it) when the change log links `version` to a saved version."""
+def _plan(store: ChunkStore, version: str, root: Path, language: str) -> tuple[Segment, set[str]] | None:
+    """(base segment, sources changed since it) when the change log links `version` to a saved version.
+
+    The base comes opened: its info is the largest file of a large index, parsed once per build."""
     changes = {entry["version"]: entry for entry in store.read_changes()}
     changed: set[str] = set()
     current = version
@@ -115,7 +138,7 @@ def _plan(store: ChunkStore, version: str, root: Path, language: str) -> tuple[s
                 prior = open_view(root, name)
             except (OSError, ValueError, KeyError):
                 return None
-            return prior.base, changed | set(prior.sources)
+            return prior.parts[0], changed | set(prior.sources)
     return None
 
 
@@ -123,13 +146,12 @@ def _build_delta(
     store: ChunkStore,
     analyzer: TextAnalyzer,
     version: str,
-    root: Path,
     target: Path,
-    base_name: str,
+    base: Segment,
     sources: set[str],
 ) -> View | None:
-    """A delta over `base_name` holding the current chunks of `sources`; None when it would be too large."""
-    base = Segment.open(root / base_name)
+    """A delta over `base` holding the current chunks of `sources`; None when it would be too large."""
+    base_name = base.path.name
     limit = max(COMPACT_MIN, COMPACT_SHARE * base.rows)
     writer = SegmentWriter(analyzer, version, keep_vectors=True)
     for row in store.rows_of_sources(sources):
@@ -143,7 +165,7 @@ def _build_delta(
         extra={"view": {"base": base_name, "sources": sorted(sources)}},
         arrays={"dead": dead.astype(np.int64)},
     )
-    segment = Segment(target)
+    segment = Segment.open(target)
     alive = np.ones(base.rows + segment.rows, dtype=bool)
     alive[dead] = False
     return View(target.name, [base, segment], alive, base_name, sorted(sources), built="delta")

@@ -8,7 +8,7 @@ so the collection is opened without one and every write and query passes vectors
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -106,6 +106,7 @@ class ChunkStore:
         self.client = client
         self.collection = collection
         self.touched: set[str] = set()  # sources this process changed since it last published
+        self.ledger_rows_read = 0  # chunk metadatas `stored_documents` has read
 
     # -- opening ---------------------------------------------------------------------------------
 
@@ -242,21 +243,35 @@ class ChunkStore:
         for start in range(0, len(names), SOURCES_PER_GET):
             batch = names[start : start + SOURCES_PER_GET]
             page = self.collection.get(where={"source": {"$in": batch}}, include=list(include))
+            ids = page["ids"]
+            documents = page.get("documents") or [None] * len(ids)
+            metadatas = page.get("metadatas") or [None] * len(ids)
             embeddings = page.get("embeddings")
             if embeddings is None:
-                embeddings = [None] * len(page["ids"])
+                embeddings = [None] * len(ids)
             for chunk_id, document, metadata, embedding in zip(
-                page["ids"], page["documents"], page["metadatas"], embeddings, strict=True
+                ids, documents, metadatas, embeddings, strict=True
             ):
                 row = {"id": chunk_id, "document": document, "metadata": metadata or {}}
                 if embedding is not None:
                     row["embedding"] = embedding
                 yield row
 
-    def stored_documents(self) -> dict[str, StoredDocument]:
-        """What is stored per source, from chunk metadata alone (the store is the ledger)."""
+    def stored_documents(self, sources: Iterable[str] | None = None) -> dict[str, StoredDocument]:
+        """What is stored per source, from chunk metadata alone (the store is the ledger).
+
+        `sources` limits the reading to the chunks of those sources (read by source, so the cost follows
+        them, not the collection); None reads every chunk's metadata. `ledger_rows_read` counts the chunk
+        metadatas read, so a caller can tell the two apart.
+        """
+        rows = (
+            self.iter_rows(include=("metadatas",))
+            if sources is None
+            else self.rows_of_sources(list(sources), include=("metadatas",))
+        )
         grouped: dict[str, dict[str, Any]] = {}
-        for row in self.iter_rows(include=("metadatas",)):
+        for row in rows:
+            self.ledger_rows_read += 1
             meta = row["metadata"]
             entry = grouped.setdefault(
                 meta["source"],
