@@ -12,6 +12,7 @@ chunks scores exactly as one segment built from scratch would.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -32,8 +33,9 @@ from initiative_index.partitions import Partitions, build_partitions
 from initiative_index.passage import passage_text
 from initiative_index.store import record_from_metadata
 
-SEGMENT_FORMAT = 3  # 2: a base segment keeps its vectors too; 3: a large base is stored in partitions
+SEGMENT_FORMAT = 3  # 2: a base keeps its vectors; 3: a large base is stored in partitions, names mapped
 INFO_FILE = "segment.json"
+DETAILS_FILE = "details.json"
 _WORD = re.compile(r"[^\W\d_]+")
 SPELLING_MIN_LENGTH = 4  # the spell checker ignores shorter words (search_api/spelling.py)
 
@@ -111,8 +113,16 @@ class Segment:
             if (path / "partitions.starts.npy").is_file()
             else None
         )
-        self.initiatives: list[str] = self.info["initiatives"]
-        self.sources: list[str] = self.info["sources"]
+        # Names of the codes above, mapped too: the ingestion reads a version's sources without decoding more.
+        self.initiatives = Strings(load("initiatives.blob"), load("initiatives.offsets"))
+        self.sources = Strings(load("sources.blob"), load("sources.offsets"))
+        self.source_is_document = load("sources.is_document")  # bool per source code
+
+    @functools.cached_property
+    def details(self) -> dict[str, Any]:
+        """Per initiative: records (of its card), card rows, titles and base folders; and the words for the
+        spell checker. Read once, when a search engine is built on the segment."""
+        return json.loads((self.path / DETAILS_FILE).read_text(encoding="utf-8"))
 
     @classmethod
     def open(cls, path: Path) -> Segment:
@@ -361,21 +371,23 @@ class SegmentWriter:
             save("partitions.centroids", partitioned[0])
             save("partitions.starts", partitioned[1])
         card_rows = {initiative: int(new_row[row]) for initiative, row in self.card_rows.items()}
-        vector_sum = self._vector_sum.tolist() if self._vector_sum is not None else None
+        save_strings("initiatives", [initiative.encode("utf-8") for initiative in self._initiatives])
+        save_strings("sources", [source.encode("utf-8") for source in self._sources])
+        save("sources.is_document", np.array([s in self.document_sources for s in self._sources], dtype=bool))
+        details = {
+            "records": self.records,
+            "card_rows": card_rows,
+            "titles": self.titles,
+            "base_dirs": self.base_dirs,
+            "words": dict(self.words),
+        }
+        (folder / DETAILS_FILE).write_text(json.dumps(details, ensure_ascii=False), encoding="utf-8")
         info = {
             "format": SEGMENT_FORMAT,
             "version": self.version,
             "language": self.analyzer.language,
             "rows": len(self._ids),
-            "initiatives": list(self._initiatives),
-            "sources": list(self._sources),
-            "document_sources": sorted(self.document_sources),
-            "records": self.records,
-            "card_rows": card_rows,
-            "titles": self.titles,
-            "base_dirs": self.base_dirs,
-            "vector_sum": vector_sum,
-            "words": dict(self.words),
+            "vector_sum": self._vector_sum.tolist() if self._vector_sum is not None else None,
             **extra,
         }
         (folder / INFO_FILE).write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")

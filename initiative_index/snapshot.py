@@ -195,7 +195,7 @@ class IndexSnapshot:
         words: Counter[str] = Counter()
         for index, part in enumerate(self.parts):
             live = self._live_of_part(index)
-            info = part.info
+            info = part.details
             for initiative_id, record in info["records"].items():
                 if live is None or live[info["card_rows"][initiative_id]]:
                     self.records[initiative_id] = record
@@ -205,8 +205,8 @@ class IndexSnapshot:
                 initiative_id = part.initiatives[code]
                 titles.setdefault(initiative_id, info["titles"].get(initiative_id, ""))
             source_codes = part.source_codes if live is None else part.source_codes[live]
-            live_sources = {part.sources[code] for code in np.unique(source_codes).tolist()}
-            documents |= live_sources & set(info["document_sources"])
+            codes = np.unique(source_codes)
+            documents |= {part.sources[code] for code in codes[part.source_is_document[codes]].tolist()}
             # Words of replaced chunks stay until compaction: a correction may name a word no longer indexed.
             words.update(info["words"])
         for initiative_id, title in titles.items():

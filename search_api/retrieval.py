@@ -400,8 +400,8 @@ def spell_checker(snapshot: IndexSnapshot) -> SpellChecker:
     checker = _BASE_SPELLING.get(base.path)
     if checker is None:
         _BASE_SPELLING.clear()  # an older base is not searched again
-        checker = _BASE_SPELLING[base.path] = SpellChecker(base.info["words"])
-    return SpellChecker(snapshot.parts[1].info["words"], checker) if len(snapshot.parts) > 1 else checker
+        checker = _BASE_SPELLING[base.path] = SpellChecker(base.details["words"])
+    return SpellChecker(snapshot.parts[1].details["words"], checker) if len(snapshot.parts) > 1 else checker
 
 
 def _contains_phrase(text: str, words: tuple[str, ...]) -> bool:

@@ -67,8 +67,8 @@ def test_a_partitioned_segment_holds_the_same_chunks_in_partition_order(rows, tm
             == plain.initiatives[plain.initiative_codes[row]]
         )
         assert parted.sources[parted.source_codes[mine]] == plain.sources[plain.source_codes[row]]
-    for initiative, row in plain.info["card_rows"].items():
-        assert parted.ids[parted.info["card_rows"][initiative]] == plain.ids[row]
+    for initiative, row in plain.details["card_rows"].items():
+        assert parted.ids[parted.details["card_rows"][initiative]] == plain.ids[row]
     for term in list(plain.vocabulary)[::7]:
         (plain_rows, plain_tf), (parted_rows, parted_tf) = plain.postings(term), parted.postings(term)
         assert np.all(np.diff(parted_rows) > 0)  # rows ascending within a term
