@@ -67,6 +67,8 @@ def derive_landscape(
     space = previous.space
     if space is None or not previous.base or previous.base != snapshot.view.base:
         return None
+    if previous.version >= snapshot.version:  # versions are timestamps: derive only from an older one
+        return None
     ids = list(snapshot.initiative_ids)
     current, before = set(ids), set(space.ids)
     changed = sorted((touched_initiatives(snapshot) & current) | (current - before))

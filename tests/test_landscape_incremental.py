@@ -131,6 +131,23 @@ def test_a_changed_initiative_gets_a_theme_and_the_others_keep_theirs(cards, ind
     assert again.to_json() == after.to_json()
 
 
+def test_a_new_initiative_gets_a_theme_and_a_place_near_its_nearest_neighbour(cards, index_copy, e5) -> None:
+    _, corpus, before = cards
+    twin = "akutteam-hjoerring-kommune-2"
+    (corpus / twin).mkdir()
+    text = (corpus / CHANGED / "initiative.yaml").read_text(encoding="utf-8")
+    (corpus / twin / "initiative.yaml").write_text(text.replace(f"id: {CHANGED}", f"id: {twin}"), "utf-8")
+    ingest(index_copy, corpus, e5)
+    after = current_landscape(index_copy)
+    assert after.built == "incremental" and set(after.theme_of) == {*before.theme_of, twin}
+    assert after.theme_of[twin] == before.theme_of[CHANGED]  # the same card: the same theme
+    assert after.neighbours[twin][0][0] == CHANGED
+    assert after.neighbours[CHANGED][0][0] == twin  # an unchanged initiative gains the newcomer as neighbour
+    distance = np.hypot(*np.subtract(after.position[twin], before.position[CHANGED]))
+    assert distance < 0.15
+    assert {i: xy for i, xy in after.position.items() if i != twin} == before.position
+
+
 def test_when_the_themes_stay_the_full_computation_gives_the_changed_initiative_the_same_theme(
     cards, index_copy, e5
 ) -> None:
