@@ -161,6 +161,9 @@ def test_when_the_themes_stay_the_full_computation_gives_the_changed_initiative_
     full = compute_landscape(store, IndexSnapshot.load(store, index_copy), stored_steering(store))
     assert [(t.id, t.label) for t in full.themes] == [(t.id, t.label) for t in before.themes]
     assert incremental.theme_of[CHANGED] == full.theme_of[CHANGED]
+    # Its overlaps are computed again (a word of its status changed, not what it does: the same pairs).
+    pairs = {o.initiatives for o in before.overlaps if CHANGED in o.initiatives}
+    assert pairs and {o.initiatives for o in incremental.overlaps if CHANGED in o.initiatives} == pairs
 
 
 def test_a_removed_initiative_leaves_no_trace(cards, index_copy, e5) -> None:
