@@ -48,6 +48,7 @@ from initiative_index.settings import Settings
 from initiative_index.snapshot import IndexSnapshot
 from initiative_index.store import ChunkStore, reset_embedded_clients
 from landscape.model import Landscape, ensure_landscape, landscape_key, stored_steering
+from landscape.space import FeatureSpace
 
 REPO = BENCH_DIR.parent
 DEFAULT_WORK_DIR = REPO / ".cache" / "bench"
@@ -270,6 +271,9 @@ def carry_landscape(settings: Settings, store: ChunkStore) -> None:
     saved = sorted(settings.landscape_path.glob("*.json"), key=lambda p: p.stat().st_mtime)
     if saved and Landscape.load(settings.landscape_path, key) is None:
         landscape = Landscape.from_json(saved[-1].read_text(encoding="utf-8"))
+        # Its feature space goes along: a later version's landscape is derived from it, recomputing every
+        # initiative changed since the base (this change included).
+        landscape.space = FeatureSpace.load(settings.landscape_path, saved[-1].stem)
         landscape.version, landscape.key = version, key
         landscape.save(settings.landscape_path)
 

@@ -36,6 +36,11 @@ class Features:
     meaning: np.ndarray  # the centred mean vectors alone, rows L2-normalised
     tfidf: sparse.csr_matrix  # rows L2-normalised; columns are `terms`
     terms: list[str]
+    # What was fitted on the collection, so that one more initiative can be put in the same space
+    # (an incremental landscape, incremental.py): the mean vector, the terms' IDF, the LSA axes.
+    centre: np.ndarray | None = None
+    idf: np.ndarray | None = None
+    components: np.ndarray | None = None  # (LSA_DIMENSIONS, terms), or None when TF-IDF is used as is
 
 
 def normalise(matrix: np.ndarray) -> np.ndarray:
@@ -43,7 +48,7 @@ def normalise(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.where(norms == 0, 1.0, norms)
 
 
-def term_tfidf(profiles: InitiativeProfiles) -> tuple[sparse.csr_matrix, list[str]]:
+def term_tfidf(profiles: InitiativeProfiles) -> tuple[sparse.csr_matrix, list[str], np.ndarray]:
     """TF-IDF (sublinear tf) of the analysed terms, without terms too rare or too common to matter."""
     counts = DictVectorizer(dtype=np.float64).fit(profiles.terms)
     matrix = sparse.csr_matrix(counts.transform(profiles.terms))
@@ -53,21 +58,63 @@ def term_tfidf(profiles: InitiativeProfiles) -> tuple[sparse.csr_matrix, list[st
         document_frequency <= max(MAX_DF * len(profiles), MIN_DF)
     )
     matrix = matrix[:, np.flatnonzero(keep)]
-    tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(matrix)
-    return sparse.csr_matrix(tfidf), [str(name) for name in names[keep]]
+    transformer = TfidfTransformer(sublinear_tf=True).fit(matrix)
+    tfidf = transformer.transform(matrix)
+    return sparse.csr_matrix(tfidf), [str(name) for name in names[keep]], transformer.idf_
 
 
 def build_features(profiles: InitiativeProfiles) -> Features:
     """The combined representation of every initiative."""
     vectors = profiles.vectors.astype(np.float64)
-    centred = normalise(vectors - vectors.mean(axis=0)) if len(vectors) > 1 else normalise(vectors)
-    tfidf, terms = term_tfidf(profiles)
+    centre = vectors.mean(axis=0) if len(vectors) > 1 else np.zeros(vectors.shape[1])
+    centred = normalise(vectors - centre)
+    tfidf, terms, idf = term_tfidf(profiles)
+    components = None
     if tfidf.shape[1] > LSA_DIMENSIONS and tfidf.shape[0] > LSA_DIMENSIONS:
         # Dense TF-IDF would not fit in memory for tens of thousands of initiatives; the SVD keeps the
         # cosines close (on the sample corpus the grouping is the same with or without it).
-        reduced = TruncatedSVD(LSA_DIMENSIONS, random_state=SEED).fit_transform(tfidf)
-        lexical = normalise(reduced)
+        svd = TruncatedSVD(LSA_DIMENSIONS, random_state=SEED)
+        lexical = normalise(svd.fit_transform(tfidf))
+        components = svd.components_
     else:
         lexical = tfidf.toarray()
     combined = np.hstack([math.sqrt(VECTOR_WEIGHT) * centred, math.sqrt(1 - VECTOR_WEIGHT) * lexical])
-    return Features(normalise(combined).astype(np.float32), centred.astype(np.float32), tfidf, terms)
+    return Features(
+        normalise(combined).astype(np.float32),
+        centred.astype(np.float32),
+        tfidf,
+        terms,
+        centre,
+        idf,
+        components,
+    )
+
+
+def project_features(
+    profiles: InitiativeProfiles,
+    centre: np.ndarray,
+    terms: list[str],
+    idf: np.ndarray,
+    components: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(combined, meaning) of initiatives in a space fitted before on a collection (`build_features`):
+    centred on its mean vector, TF-IDF with its terms and IDF, reduced on its LSA axes."""
+    vectors = profiles.vectors.astype(np.float64)
+    centred = normalise(vectors - centre) if len(vectors) else np.zeros((0, len(centre)))
+    column = {term: i for i, term in enumerate(terms)}
+    counts = sparse.lil_matrix((len(profiles), len(terms)), dtype=np.float64)
+    for row, initiative_terms in enumerate(profiles.terms):
+        for term, n in initiative_terms.items():
+            if term in column:
+                counts[row, column[term]] = n
+    matrix = sparse.csr_matrix(counts)
+    matrix.data = (np.log(matrix.data) + 1.0) * idf[matrix.indices]  # sublinear tf, as TfidfTransformer
+    tfidf = sparse.csr_matrix(normalise_sparse(matrix))
+    lexical = normalise(np.asarray(tfidf @ components.T)) if components is not None else tfidf.toarray()
+    combined = np.hstack([math.sqrt(VECTOR_WEIGHT) * centred, math.sqrt(1 - VECTOR_WEIGHT) * lexical])
+    return normalise(combined).astype(np.float32), centred.astype(np.float32)
+
+
+def normalise_sparse(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    return sparse.diags(1.0 / np.where(norms == 0, 1.0, norms)) @ matrix

@@ -3,6 +3,9 @@
 Computed once per index version and steering (themes.yaml), at the end of ingestion or by the first API
 process that needs it, and saved as JSON next to the lexical index; the same inputs always give the same
 landscape. Requests only read it: a filtered or searched overview is a count over a subset of it.
+
+In full when the version's segments have a new base (incremental.py: "full at every compaction,
+incremental in between"), else derived from the previous version's landscape by its change.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import logging
 import os
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -24,10 +27,11 @@ from initiative_index.store import ChunkStore
 from landscape.features import build_features
 from landscape.keywords import PhraseWeights, place_words
 from landscape.layout import layout
-from landscape.overlaps import find_overlaps
+from landscape.overlaps import find_overlaps, nearest_candidates
 from landscape.profiles import InitiativeProfiles, build_profiles, initiative_vectors
+from landscape.space import FeatureSpace
 from landscape.steering import SteeringError, ThemeSteering, parse_steering
-from landscape.themes import assign_themes
+from landscape.themes import assign_themes, theme_centroids
 
 log = logging.getLogger("overblik.landscape")
 
@@ -66,6 +70,12 @@ class Landscape:
     neighbours: dict[str, list[tuple[str, float]]]  # initiative id -> most similar others, best first
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    built: str = "full"  # "full", or "incremental": derived from the landscape of `derived_from`
+    derived_from: str = ""  # the index version of the landscape this one was derived from
+    base: str = ""  # the base segment of the version (a new base means a full computation)
+    # What the themes, overlaps and neighbours were computed on, saved next to the JSON (space.py);
+    # not part of the JSON.
+    space: FeatureSpace | None = field(default=None, repr=False, compare=False)
 
     @property
     def theme_by_id(self) -> dict[str, ThemeInfo]:
@@ -74,7 +84,13 @@ class Landscape:
     # -- persistence -----------------------------------------------------------------------------
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+        data = {
+            f.name: [asdict(item) for item in value] if f.name in ("themes", "overlaps") else value
+            for f in fields(self)
+            if f.name != "space"
+            for value in [getattr(self, f.name)]
+        }
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> Landscape:
@@ -90,18 +106,25 @@ class Landscape:
             neighbours={i: [(other, score) for other, score in n] for i, n in data["neighbours"].items()},
             notes=data.get("notes", []),
             seconds=data.get("seconds", 0.0),
+            built=data.get("built", "full"),
+            derived_from=data.get("derived_from", ""),
+            base=data.get("base", ""),
         )
 
     def save(self, root: Path) -> Path:
-        """Write atomically under `root`; older landscapes there are removed."""
+        """Write atomically under `root` (the feature space first: a JSON without one is only never derived
+        from); older landscapes there are removed."""
         root.mkdir(parents=True, exist_ok=True)
         target = root / f"{self.key}.json"
+        space = self.space.save(root, self.key) if self.space is not None else None
         handle, staging = tempfile.mkstemp(prefix=".building-", suffix=".json", dir=root)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(self.to_json())
         os.replace(staging, target)
         for entry in root.iterdir():
-            if entry != target and entry.suffix == ".json" and not entry.name.startswith(".building-"):
+            if entry in (target, space) or entry.name.startswith(".building-"):
+                continue
+            if entry.suffix in (".json", ".npz"):
                 entry.unlink(missing_ok=True)
         return target
 
@@ -111,6 +134,20 @@ class Landscape:
             return cls.from_json((root / f"{key}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError):
             return None
+
+    @classmethod
+    def load_previous(cls, root: Path, key: str) -> Landscape | None:
+        """The saved landscape of another version (same steering and format) with its feature space."""
+        suffix = key.rsplit("-", 1)[1]
+        for entry in sorted(root.glob(f"*-{suffix}.json")) if root.is_dir() else []:
+            if entry.stem == key:
+                continue
+            previous = cls.load(root, entry.stem)
+            if previous is not None:
+                previous.space = FeatureSpace.load(root, entry.stem)
+                if previous.space is not None:
+                    return previous
+        return None
 
 
 def landscape_key(version: str, steering: ThemeSteering) -> str:
@@ -124,6 +161,7 @@ def compute_landscape(store: ChunkStore, snapshot: IndexSnapshot, steering: Them
     started = time.perf_counter()
     profiles = build_profiles(snapshot, initiative_vectors(store, snapshot))
     landscape = landscape_of(profiles, steering, snapshot.lexical.analyzer, snapshot.version)
+    landscape.base = snapshot.view.base
     landscape.seconds = round(time.perf_counter() - started, 3)
     return landscape
 
@@ -141,9 +179,28 @@ def landscape_of(
         profiles, place_words(profiles.records, analyzer.stem, steering.exclude_keywords)
     )
     assignment = assign_themes(profiles, features, phrases, steering, analyzer.terms)
-    overlaps = find_overlaps(profiles, features, phrases)
+    candidates = nearest_candidates(features.combined)
+    overlaps = find_overlaps(profiles, features, phrases, candidates)
     coordinates = layout(features.combined)
     themes = assignment.themes
+    members = np.bincount(assignment.primary, minlength=len(themes))
+    space = FeatureSpace(
+        ids=list(ids),
+        combined=features.combined,
+        candidates=candidates,
+        centre=features.centre,  # type: ignore[arg-type]
+        terms=features.terms,
+        idf=features.idf,  # type: ignore[arg-type]
+        components=features.components,
+        theme_sums=np.vstack(
+            [
+                features.combined[assignment.primary == t].astype(np.float64).sum(axis=0)
+                for t in range(len(themes))
+            ]
+        ),
+        theme_sizes=members.astype(np.float64),
+        theme_meaning=theme_centroids(features.meaning, assignment.primary, len(themes)),
+    )
     return Landscape(
         version=version,
         key=key,
@@ -165,18 +222,21 @@ def landscape_of(
         ],
         neighbours=nearest_neighbours(features.combined, ids),
         notes=assignment.notes,
+        space=space,
     )
 
 
 def nearest_neighbours(
-    combined: np.ndarray, ids: list[str], block: int = 2_048
+    combined: np.ndarray, ids: list[str], rows: np.ndarray | None = None, block: int = 2_048
 ) -> dict[str, list[tuple[str, float]]]:
+    """The NEIGHBOURS_KEPT most similar others of every initiative (or of those at `rows`), best first."""
     keep = min(NEIGHBOURS_KEPT, len(ids) - 1)
+    wanted = np.arange(len(ids)) if rows is None else np.asarray(rows, dtype=np.int64)
     result: dict[str, list[tuple[str, float]]] = {}
-    for start in range(0, len(ids), block):
-        similarity = combined[start : start + block] @ combined.T
+    for start in range(0, len(wanted), block):
+        similarity = combined[wanted[start : start + block]] @ combined.T
         for offset, row in enumerate(similarity):
-            me = start + offset
+            me = int(wanted[start + offset])
             row[me] = -np.inf
             best = np.argsort(-row, kind="stable")[:keep] if keep > 0 else []
             result[ids[me]] = [(ids[other], round(float(row[other]), 4)) for other in best]
@@ -191,12 +251,24 @@ def ensure_landscape(
     saved = Landscape.load(root, key)
     if saved is not None:
         return saved
-    landscape = compute_landscape(store, snapshot, steering)
-    for note in landscape.notes:
-        log.warning(note)
+    landscape = None
+    previous = Landscape.load_previous(root, key)
+    if previous is not None:
+        from landscape.incremental import derive_landscape  # it builds on this module
+
+        landscape = derive_landscape(previous, store, snapshot, steering)
+    if landscape is None:
+        landscape = compute_landscape(store, snapshot, steering)
+        for note in landscape.notes:
+            log.warning(note)
     if save:
         landscape.save(root)
-    log.info("landscape of %d initiatives computed in %.1f s", len(landscape.theme_of), landscape.seconds)
+    log.info(
+        "landscape of %d initiatives computed (%s) in %.1f s",
+        len(landscape.theme_of),
+        landscape.built,
+        landscape.seconds,
+    )
     return landscape
 
 

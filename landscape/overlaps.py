@@ -62,33 +62,65 @@ def apart(first: dict, second: dict) -> bool:
     return bool(sectors_a and sectors_b and sectors_a.isdisjoint(sectors_b))
 
 
-def find_overlaps(profiles: InitiativeProfiles, features: Features, phrases: PhraseWeights) -> list[Overlap]:
+def find_overlaps(
+    profiles: InitiativeProfiles,
+    features: Features,
+    phrases: PhraseWeights,
+    candidates: Candidates | None = None,
+) -> list[Overlap]:
     """Every pair above MIN_SCORE among each initiative's nearest neighbours, best first."""
     records = profiles.records
-    combined = features.combined
-    count = len(profiles)
-    neighbours = min(NEIGHBOURS, count - 1)
-    if neighbours < 1:
-        return []
+    if candidates is None:
+        candidates = nearest_candidates(features.combined)
     scores: dict[tuple[int, int], float] = {}
-    for start in range(0, count, BLOCK):
-        similarity = combined[start : start + BLOCK] @ combined.T
-        for offset, row in enumerate(similarity):
-            me = start + offset
-            row[me] = -np.inf
-            for other in np.argpartition(-row, neighbours - 1)[:neighbours].tolist():
-                pair = (min(me, other), max(me, other))
-                if pair not in scores and apart(records[me], records[other]):
-                    scores[pair] = float(row[other]) + _bonus(records[me], records[other])
+    for me, (others, similarities) in enumerate(zip(candidates.rows, candidates.similarity, strict=True)):
+        for other, similarity in zip(others.tolist(), similarities.tolist(), strict=True):
+            pair = (min(me, other), max(me, other))
+            if pair not in scores and apart(records[me], records[other]):
+                scores[pair] = similarity + pair_bonus(records[me], records[other])
     overlaps = [
-        _describe(a, b, score, profiles, phrases) for (a, b), score in scores.items() if score >= MIN_SCORE
+        describe(a, b, score, profiles, phrases) for (a, b), score in scores.items() if score >= MIN_SCORE
     ]
     ids = profiles.ids
     overlaps.sort(key=lambda o: (-o.score, ids[o.a], ids[o.b]))
     return overlaps
 
 
-def _bonus(first: dict, second: dict) -> float:
+@dataclass
+class Candidates:
+    """Each initiative's NEIGHBOURS nearest others (unordered) and their similarity: the partners it is
+    compared with. Kept with the landscape, so an incremental one knows whose partners a change touches."""
+
+    rows: np.ndarray  # (initiatives, k) int
+    similarity: np.ndarray  # (initiatives, k) float
+
+    @property
+    def reach(self) -> np.ndarray:
+        """The similarity an initiative's farthest partner has: a closer newcomer becomes a partner."""
+        return self.similarity.min(axis=1) if self.similarity.shape[1] else np.full(len(self.rows), np.inf)
+
+
+def nearest_candidates(combined: np.ndarray, rows: np.ndarray | None = None) -> Candidates:
+    """The NEIGHBOURS nearest others of every row (or of `rows`) in the combined representation."""
+    count = len(combined)
+    neighbours = max(min(NEIGHBOURS, count - 1), 0)
+    wanted = np.arange(count) if rows is None else np.asarray(rows, dtype=np.int64)
+    found = np.zeros((len(wanted), neighbours), dtype=np.int64)
+    similarity_kept = np.zeros((len(wanted), neighbours), dtype=np.float64)
+    if neighbours < 1:
+        return Candidates(found, similarity_kept)
+    for start in range(0, len(wanted), BLOCK):
+        block = wanted[start : start + BLOCK]
+        similarity = combined[block] @ combined.T
+        for offset, row in enumerate(similarity):
+            row[block[offset]] = -np.inf
+            best = np.argpartition(-row, neighbours - 1)[:neighbours]
+            found[start + offset] = best
+            similarity_kept[start + offset] = row[best]
+    return Candidates(found, similarity_kept)
+
+
+def pair_bonus(first: dict, second: dict) -> float:
     return TARGET_GROUP_BONUS * _jaccard(first.get("target_groups", []), second.get("target_groups", [])) + (
         TAG_BONUS * _jaccard(first.get("tags", []), second.get("tags", []))
     )
@@ -99,7 +131,7 @@ def _jaccard(a: list[str], b: list[str]) -> float:
     return len(set(a) & set(b)) / len(union) if union else 0.0
 
 
-def _describe(a: int, b: int, score: float, profiles: InitiativeProfiles, phrases: PhraseWeights) -> Overlap:
+def describe(a: int, b: int, score: float, profiles: InitiativeProfiles, phrases: PhraseWeights) -> Overlap:
     if profiles.ids[b] < profiles.ids[a]:
         a, b = b, a
     first, second = profiles.records[a], profiles.records[b]

@@ -49,29 +49,43 @@ _WORD = re.compile(r"\w+(?:-\w+)*")  # "back-up" and "iv-behandling" are one wor
 _CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]{}\n\t\"'/|•·–—]+|\s-\s")
 
 
-def build_profiles(snapshot: IndexSnapshot, vectors: np.ndarray) -> InitiativeProfiles:
-    """Profiles of every initiative in `snapshot`; `vectors` are its initiatives' mean vectors, in order."""
+def build_profiles(
+    snapshot: IndexSnapshot, vectors: np.ndarray, positions: np.ndarray | None = None
+) -> InitiativeProfiles:
+    """Profiles of every initiative in `snapshot` (or of those at `positions`, sorted, for an incremental
+    landscape); `vectors` are their mean vectors, in the same order."""
     analyzer = snapshot.lexical.analyzer
-    count = len(snapshot.initiative_ids)
+    if positions is None:
+        ids = list(snapshot.initiative_ids)
+        rows = snapshot.live_rows()
+        row_of_position = np.arange(len(ids))
+    else:
+        ids = [snapshot.initiative_ids[p] for p in positions.tolist()]
+        rows = snapshot.live_rows()
+        rows = rows[np.isin(snapshot.chunk_initiative[rows], positions)]
+        row_of_position = np.full(len(snapshot.initiative_ids), -1)
+        row_of_position[positions] = np.arange(len(positions))
+    count = len(ids)
     terms = [Counter[str]() for _ in range(count)]
     phrases = [Counter[str]() for _ in range(count)]
     surface: dict[str, Counter[str]] = {}
-    for row, text, meta in snapshot.iter_chunks():
-        initiative = int(snapshot.chunk_initiative[row])
+    for row in rows.tolist():
+        text, meta = snapshot.chunk(row)
+        initiative = int(row_of_position[snapshot.chunk_initiative[row]])
         if meta.get("kind") == "card":
             text = card_text(snapshot.records[meta["initiative_id"]], evidence=False)
         else:
             text = passage_text(meta.get("title", ""), text)
         terms[initiative].update(analyzer.terms(text))
         _count_phrases(analyzer, text, phrases[initiative], surface)
-    records = [snapshot.records[i] for i in snapshot.initiative_ids]
+    records = [snapshot.records[i] for i in ids]
     for initiative, record in enumerate(records):
         for tag in record.get("tags", []):
             key = phrase_key(analyzer, tag)
             if key:
                 phrases[initiative][key] += TAG_WEIGHT
                 surface.setdefault(key, Counter())[tag] += TAG_WEIGHT
-    return InitiativeProfiles(list(snapshot.initiative_ids), records, vectors, terms, phrases, surface)
+    return InitiativeProfiles(ids, records, vectors, terms, phrases, surface)
 
 
 def phrase_key(analyzer: TextAnalyzer, text: str) -> str:
@@ -113,8 +127,53 @@ def _count_phrases(
             previous = (stem, word, common)
 
 
-def initiative_vectors(store: ChunkStore, snapshot: IndexSnapshot, page: int = 5_000) -> np.ndarray:
-    """The mean chunk vector of every initiative, L2-normalised, read from the store page by page."""
+def initiative_vectors(
+    store: ChunkStore, snapshot: IndexSnapshot, positions: np.ndarray | None = None
+) -> np.ndarray:
+    """The mean chunk vector of every initiative (or of those at `positions`), L2-normalised.
+
+    Read from the segments' mapped vectors when every segment keeps them (no round trip through Chroma:
+    at 100,000 chunks the store's pages took most of a minute), else from the store page by page."""
+    if all(part.vectors is not None for part in snapshot.parts):
+        sums = _segment_sums(snapshot, positions)
+    else:
+        sums = _store_sums(store, snapshot)
+    if positions is not None:
+        sums = sums[positions]
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return (sums / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+
+
+def _segment_sums(snapshot: IndexSnapshot, positions: np.ndarray | None, block: int = 65_536) -> np.ndarray:
+    """Per initiative, the sum of its live chunk vectors, in float64 like the store path."""
+    count = len(snapshot.initiative_ids)
+    wanted = None
+    if positions is not None:
+        wanted = np.zeros(count, dtype=bool)
+        wanted[positions] = True
+    sums = np.zeros((count, snapshot.manifest.embedding_dimension), dtype=np.float64)
+    for part, offset in zip(snapshot.parts, snapshot.offsets, strict=True):
+        for start in range(0, part.rows, block):
+            stop = min(start + block, part.rows)
+            keep = np.ones(stop - start, dtype=bool)
+            if snapshot.alive is not None:
+                keep &= snapshot.alive[offset + start : offset + stop]
+            initiatives = snapshot.chunk_initiative[offset + start : offset + stop]
+            if wanted is not None:
+                keep &= wanted[initiatives]
+            local = np.flatnonzero(keep)
+            if not len(local):
+                continue
+            vectors = np.asarray(part.vectors[start + local], dtype=np.float64)  # type: ignore[index]
+            # Sorting by initiative and summing runs is far faster than np.add.at over many rows.
+            order = np.argsort(initiatives[local], kind="stable")
+            grouped = initiatives[local][order]
+            starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+            sums[grouped[starts]] += np.add.reduceat(vectors[order], starts, axis=0)
+    return sums
+
+
+def _store_sums(store: ChunkStore, snapshot: IndexSnapshot, page: int = 5_000) -> np.ndarray:
     sums = np.zeros((len(snapshot.initiative_ids), snapshot.manifest.embedding_dimension), dtype=np.float64)
     offset = 0
     while True:
@@ -128,5 +187,4 @@ def initiative_vectors(store: ChunkStore, snapshot: IndexSnapshot, page: int = 5
             initiatives = snapshot.chunk_initiative[rows[known]]
             np.add.at(sums, initiatives, np.asarray(result["embeddings"], dtype=np.float64)[known])
         offset += len(ids)
-    norms = np.linalg.norm(sums, axis=1, keepdims=True)
-    return (sums / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+    return sums

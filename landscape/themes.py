@@ -218,14 +218,29 @@ def _centroids(combined: np.ndarray, groups: Sequence[Sequence[int]]) -> np.ndar
 
 def _secondary(meaning: np.ndarray, primary: np.ndarray, themes: int) -> list[list[int]]:
     """Up to MAX_SECONDARY other themes an initiative is about, relative to how close it is to its own."""
-    groups = [np.flatnonzero(primary == t) for t in range(themes)]
-    similarity = meaning @ _centroids(meaning, groups).T
-    secondary: list[list[int]] = []
-    for row, own in enumerate(primary.tolist()):
-        bar = SECONDARY_RATIO * similarity[row, own]
-        order = [int(t) for t in np.argsort(-similarity[row], kind="stable") if t != own]
-        secondary.append([t for t in order[:MAX_SECONDARY] if similarity[row, t] >= bar and bar > 0])
-    return secondary
+    similarity = meaning @ theme_centroids(meaning, primary, themes).T
+    return [secondary_themes(similarity[row], own) for row, own in enumerate(primary.tolist())]
+
+
+def theme_centroids(rows: np.ndarray, primary: np.ndarray, themes: int) -> np.ndarray:
+    """Each theme's mean row, L2-normalised (the centre its members' similarity is measured to)."""
+    return _centroids(rows, [np.flatnonzero(primary == t) for t in range(themes)])
+
+
+def secondary_themes(similarity: np.ndarray, own: int) -> list[int]:
+    """The other themes one initiative is about, given its similarity to every theme's meaning centroid."""
+    bar = SECONDARY_RATIO * similarity[own]
+    order = [int(t) for t in np.argsort(-similarity, kind="stable") if t != own]
+    return [t for t in order[:MAX_SECONDARY] if similarity[t] >= bar and bar > 0]
+
+
+def ward_nearest(rows: np.ndarray, means: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """For each row, the theme Ward's criterion would add it to: the least increase in within-theme variance,
+    n/(n + 1) · |x − mean|², with a theme's (unnormalised) mean and size in the combined representation."""
+    distance = (rows**2).sum(axis=1)[:, None] - 2 * rows @ means.T + (means**2).sum(axis=1)[None, :]
+    cost = distance * (sizes / (sizes + 1.0))[None, :]
+    cost[:, sizes == 0] = np.inf  # a theme left empty by removals takes no one
+    return np.argmin(cost, axis=1)
 
 
 def _give_ids(themes: list[Theme]) -> None:
