@@ -10,8 +10,9 @@ and prints:
   segments, between them: the sum of PSS is what the machine really spends);
 - p50/p95 over HTTP of unfiltered and filtered searches (a filter on the facet value closest to 1/8 of the
   initiatives), at N and on the sample corpus, and the ratio; Chroma alone with and without that `where`;
-- one-document reload: a document of the index rewritten in the store with a new word and published as a
-  new version (as `overblik ingest` of one changed file does, without the extraction and the embedding),
+- one-document reload: a document of the index rewritten in the store with a new word, its segments saved
+  and published as a new version (as `overblik ingest` of one changed file does, without the extraction and
+  the embedding),
   the seconds until fresh connections find the word on both workers, and peak memory meanwhile.
 
     nice -n 10 .venv/bin/python bench/scale.py --chunks 100000 [--json]
@@ -46,7 +47,7 @@ from initiative_index.filters import SearchFilters
 from initiative_index.manifest import new_index_version
 from initiative_index.settings import Settings
 from initiative_index.snapshot import IndexSnapshot
-from initiative_index.store import ChunkStore, reset_embedded_clients
+from initiative_index.store import ChunkStore, change_entry, reset_embedded_clients
 from landscape.model import Landscape, ensure_landscape, landscape_key, stored_steering
 from landscape.space import FeatureSpace
 
@@ -230,6 +231,8 @@ def change_one_document(settings: Settings) -> tuple[str, str]:
     )
     manifest.index_version = new_index_version()
     manifest.dirty = False
+    # As `overblik ingest` does: the new version's segments (a delta) are saved before it is published.
+    IndexSnapshot.load(store, settings, manifest, change_entry(manifest.index_version, previous, store.touched))
     store.publish(manifest, previous, store.touched)
     return word, source
 

@@ -40,7 +40,14 @@ from initiative_index.manifest import Manifest, manifest_for, new_index_version
 from initiative_index.segment_view import saved_sources
 from initiative_index.settings import Settings
 from initiative_index.snapshot import IndexSnapshot
-from initiative_index.store import ChunkStore, StoredDocument, StoredSteering, open_client, record_to_metadata
+from initiative_index.store import (
+    ChunkStore,
+    StoredDocument,
+    StoredSteering,
+    change_entry,
+    open_client,
+    record_to_metadata,
+)
 from landscape.model import ensure_landscape, stored_steering
 from landscape.steering import SteeringError, parse_steering
 
@@ -137,10 +144,14 @@ class Ingestion:
             summary.seconds = time.perf_counter() - started
             return summary
 
-        versions.publish()
-        snapshot = IndexSnapshot.load(
-            store, self.settings, manifest
-        )  # saves the lexical index of the version
+        # The new version's segments are built (a delta over the saved base) and saved before it is
+        # published: the API workers then open them instead of each reading the change from Chroma, whose
+        # first read with vectors loads a whole copy of the vector index into the reading process.
+        built: list[IndexSnapshot] = []
+        versions.publish(
+            prepare=lambda entry: built.append(IndexSnapshot.load(store, self.settings, manifest, entry))
+        )
+        snapshot = built[0] if built else IndexSnapshot.load(store, self.settings, manifest)
         summary.chunks_total = snapshot.chunk_count
         summary.initiatives = len(snapshot.records)
         summary.index_version = manifest.index_version
@@ -489,12 +500,16 @@ class _Versioning:
             self.manifest.dirty = True
             self.store.write_manifest(self.manifest)
 
-    def publish(self) -> None:
+    def publish(self, prepare: Callable[[dict], object] | None = None) -> None:
+        """Publish a new version if anything changed; `prepare(change_entry)` runs just before (the manifest
+        already names the new version, the store still the old)."""
         if self.manifest.dirty:
             self.manifest.index_version = new_index_version()
             self.manifest.ingested_at = datetime.now(UTC)
             self.manifest.dirty = False
             changed = self.store.touched if self.changes_known else None
+            if prepare is not None:
+                prepare(change_entry(self.manifest.index_version, self.previous_version, changed))
             self.store.publish(self.manifest, self.previous_version, changed)
 
 

@@ -85,12 +85,14 @@ def load_view(
     root: Path,
     save: bool,
     partition_min_rows: int | None = None,
+    pending_change: dict | None = None,
 ) -> View:
     """The segments of `version`: saved ones, or built now from the change (or the whole store).
 
     `save=False` (a store mid-ingestion, whose version label does not name what it holds) builds in a
     scratch folder that is removed once mapped. A new base of at least `partition_min_rows` chunks is
-    stored in vector partitions (partitions.py)."""
+    stored in vector partitions (partitions.py). `pending_change` is the change-log entry of a version
+    about to be published: its publisher builds the segments first, so readers find them saved."""
     root.mkdir(parents=True, exist_ok=True)
     name = dir_name(version, analyzer.language)
     with _locked(root):
@@ -102,7 +104,7 @@ def load_view(
         scratch = None if save else Path(tempfile.mkdtemp(prefix=".unsaved-", dir=root))
         target = root / name if save else scratch / name  # type: ignore[operator]
         try:
-            plan = _plan(store, version, root, analyzer.language) if save else None
+            plan = _plan(store, version, root, analyzer.language, pending_change) if save else None
             view = _build_delta(store, analyzer, version, target, *plan) if plan else None
             if view is None:
                 writer = SegmentWriter(analyzer, version, True, partition_min_rows)
@@ -119,11 +121,14 @@ def load_view(
         return view
 
 
-def _plan(store: ChunkStore, version: str, root: Path, language: str) -> tuple[Segment, set[str]] | None:
+def _plan(
+    store: ChunkStore, version: str, root: Path, language: str, pending_change: dict | None = None
+) -> tuple[Segment, set[str]] | None:
     """(base segment, sources changed since it) when the change log links `version` to a saved version.
 
     The base comes opened: its info is the largest file of a large index, parsed once per build."""
-    changes = {entry["version"]: entry for entry in store.read_changes()}
+    log = [*store.read_changes(), *([pending_change] if pending_change else [])]
+    changes = {entry["version"]: entry for entry in log}
     changed: set[str] = set()
     current = version
     for _ in range(len(changes)):

@@ -136,8 +136,15 @@ class IndexSnapshot:
         return self.lexical.live_rows
 
     @classmethod
-    def load(cls, store: ChunkStore, settings: Settings, manifest: Manifest | None = None) -> IndexSnapshot:
-        """Open this version's saved segments, or build them from the change (or the whole store) first."""
+    def load(
+        cls,
+        store: ChunkStore,
+        settings: Settings,
+        manifest: Manifest | None = None,
+        pending_change: dict | None = None,
+    ) -> IndexSnapshot:
+        """Open this version's saved segments, or build them from the change (or the whole store) first;
+        `pending_change`: the change-log entry of `manifest`'s version, not published yet (segment_view)."""
         manifest = manifest or store.read_manifest()
         analyzer = get_analyzer(settings.language)
         view = load_view(
@@ -147,6 +154,7 @@ class IndexSnapshot:
             settings.lexical_path / settings.collection,
             save=not manifest.dirty,  # a store mid-ingestion is not what this version label names
             partition_min_rows=settings.vector_partitions_min_chunks,
+            pending_change=pending_change,
         )
         return cls(manifest, view, settings.language)
 

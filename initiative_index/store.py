@@ -84,6 +84,17 @@ class StoredSteering:
     text: str
 
 
+def change_entry(version: str, previous_version: str, changed: set[str] | None) -> dict[str, Any]:
+    """The change-log entry of a new version (sources None: unknown, or too many to list)."""
+    if changed is not None and len(changed) > CHANGES_MAX_SOURCES:
+        changed = None
+    return {
+        "version": version,
+        "after": previous_version,
+        "sources": sorted(changed) if changed is not None else None,
+    }
+
+
 @dataclass(frozen=True)
 class StoredDocument:
     """What the store holds for one source document (or one initiative's metadata card)."""
@@ -168,13 +179,7 @@ class ChunkStore:
 
         `changed` holds the sources whose chunks changed since `previous_version`; None when unknown (a run
         that died left changes no one recorded)."""
-        if changed is not None and len(changed) > CHANGES_MAX_SOURCES:
-            changed = None
-        entry = {
-            "version": manifest.index_version,
-            "after": previous_version,
-            "sources": sorted(changed) if changed is not None else None,
-        }
+        entry = change_entry(manifest.index_version, previous_version, changed)
         log = [*self.read_changes(), entry][-CHANGES_KEPT:]
         self._update_metadata(
             {MANIFEST_KEY: manifest.model_dump_json(), CHANGES_KEY: json.dumps(log, ensure_ascii=False)}

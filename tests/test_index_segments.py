@@ -224,3 +224,23 @@ def test_a_folder_of_an_older_format_at_the_version_is_replaced(tmp_path: Path) 
     writer.add("a::0", "Hjemmebehandling af KOL.", {"initiative_id": "a", "kind": "document", "source": "s"})
     writer.save(target)
     assert Segment(target).chunk(0)[0] == "Hjemmebehandling af KOL."
+
+
+def test_a_version_about_to_be_published_is_built_first_and_then_opened_by_readers(store):
+    """The publisher (`overblik ingest`) builds the new version's delta from its pending change-log entry
+    before writing the manifest, so an API worker that sees the new version opens what was saved."""
+    from initiative_index.store import change_entry
+
+    settings, chunk_store, manifest = store
+    IndexSnapshot.load(chunk_store, settings, manifest)
+    change_three_documents(chunk_store)
+    previous = manifest.index_version
+    manifest.index_version = new_index_version()
+    entry = change_entry(manifest.index_version, previous, set(chunk_store.touched))
+    prepared = IndexSnapshot.load(chunk_store, settings, manifest, entry)
+    assert prepared.view.built == "delta"
+    assert chunk_store.read_manifest().index_version == previous  # not published yet
+    chunk_store.publish(manifest, previous, set(chunk_store.touched))
+    reader = IndexSnapshot.load(chunk_store, settings, chunk_store.read_manifest())
+    assert reader.view.built == "opened"
+    assert_same_index(reader, prepared)
