@@ -232,7 +232,8 @@ def change_one_document(settings: Settings) -> tuple[str, str]:
     manifest.index_version = new_index_version()
     manifest.dirty = False
     # As `overblik ingest` does: the new version's segments (a delta) are saved before it is published.
-    IndexSnapshot.load(store, settings, manifest, change_entry(manifest.index_version, previous, store.touched))
+    entry = change_entry(manifest.index_version, previous, store.touched)
+    IndexSnapshot.load(store, settings, manifest, entry)
     store.publish(manifest, previous, store.touched)
     return word, source
 
