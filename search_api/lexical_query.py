@@ -177,7 +177,11 @@ def match_concepts(
                 continue
             present = postings[0][0]
             for rows, _ in postings[1:]:
-                present = np.intersect1d(present, rows, assume_unique=True)
+                # Rows holding both: a mark per row (linear) instead of intersect1d's sort of both lists,
+                # which at a million chunks was the largest cost of a compound word's query.
+                holds = np.zeros(rows_total, dtype=bool)
+                holds[rows] = True
+                present = present[holds[present]]
             concept_rows.append(present)
             if mask is not None:
                 present = present[mask[present]]
