@@ -34,7 +34,13 @@ from initiative_index.vocabulary import (
 from landscape.model import Landscape
 from landscape.overlaps import lead_organisation
 from search_api.document_render import renders
-from search_api.fusion import InitiativeGroup, RankedList, group_by_initiative, initiative_ranks
+from search_api.fusion import (
+    InitiativeGroup,
+    RankedList,
+    Ranking,
+    group_by_initiative,
+    initiative_ranks,
+)
 from search_api.models import (
     ConceptExplanation,
     Explanation,
@@ -52,7 +58,6 @@ from search_api.retrieval import QueryUnderstanding, Retrieved, Retriever
 from search_api.snippets import highlight
 
 ABOUT_SHARE = 0.5  # "about the topic": at least half the best match's score
-NO_ROWS: list = []  # shared by the groups of matches without a ranked passage; never appended to
 RELATED_LIMIT = 50  # near misses after the matches: the ranking goes on (the page shows the first 10)
 SUMMARY_FIELDS = (
     "id", "title", "summary", "organisations", "sectors", "cluster", "status", "target_groups", "tags",
@@ -128,36 +133,32 @@ class SearchEngine:
         where = self._vector_where(request.filters, mask) if request.mode != "lexical" else None
         return self.retriever.retrieve(request.query or "", request.mode, mask, where)
 
-    def rank(self, request: SearchRequest) -> tuple[Retrieved, list[InitiativeGroup]]:
+    def rank(self, request: SearchRequest) -> tuple[Retrieved, Ranking]:
         """Initiatives matching the request, best first (used by the API and by evaluation).
 
         Without a query: every initiative the filters allow, in the requested order."""
         if request.query is None:
             nothing = Retrieved(RankedList.empty(), RankedList.empty(), {}, set(), np.zeros(0, dtype=bool))
-            return nothing, self._browse(request)
+            return nothing, Ranking(self._browse(request))
         retrieved = self.retrieve(request)
         candidates = group_by_initiative(retrieved.chunk_scores, self.snapshot.chunk_initiative)
         matched = retrieved.matched
         groups = [group for group in candidates if matched[group.initiative]]
-        ranked = {group.initiative for group in groups}
-        # A match the ranking has no passage for (a place's initiative the text never names) comes last.
+        # A match the ranking has no passage for (a place's initiative the text never names, or one beyond
+        # the candidates) comes last, as a position: tens of thousands at scale, made into groups when read.
         unranked = matched.copy()
-        unranked[list(ranked)] = False
-        # Thousands at scale: built without per-object lists (nothing adds rows to these).
-        groups += [InitiativeGroup(i, 0.0, NO_ROWS, NO_ROWS) for i in np.flatnonzero(unranked).tolist()]
+        unranked[[group.initiative for group in groups]] = False
+        ranking = Ranking(groups, np.flatnonzero(unranked))
         understanding = retrieved.understanding
         places = understanding.places if understanding else []
         if places and request.sort == "relevance":
-            groups = self._boost_places(groups, places)
-        groups = self._sorted(groups, request.sort)
-        return retrieved, groups + self._related(candidates, matched, groups, retrieved)
+            ranking = Ranking(self._boost_places(list(ranking), places))
+        elif request.sort != "relevance":
+            ranking = Ranking(self._sorted(list(ranking), request.sort))
+        return retrieved, ranking.with_related(self._related(candidates, matched, retrieved))
 
     def _related(
-        self,
-        candidates: list[InitiativeGroup],
-        matched: np.ndarray,
-        groups: list[InitiativeGroup],
-        retrieved: Retrieved,
+        self, candidates: list[InitiativeGroup], matched: np.ndarray, retrieved: Retrieved
     ) -> list[InitiativeGroup]:
         """Near misses after the matches, never counted: the next RELATED_LIMIT candidates in ranking
         order, so the first page holds what the model ranks highest even when few pass the thresholds
@@ -208,8 +209,9 @@ class SearchEngine:
 
     def matching_ids(self, request: SearchRequest) -> list[str]:
         """Ids of every initiative the request matches, in its order (for the overview and exports)."""
-        _, groups = self.rank(request)
-        return [self.snapshot.initiative_ids[group.initiative] for group in groups if not group.related]
+        _, ranking = self.rank(request)
+        ids = self.snapshot.initiative_ids
+        return [ids[position] for position in ranking.match_positions().tolist()]
 
     def _browse(self, request: SearchRequest) -> list[InitiativeGroup]:
         positions = np.flatnonzero(self.initiative_mask(request.filters)).tolist()
@@ -244,7 +246,8 @@ class SearchEngine:
             )
         hits = [self._hit(group, retrieved, explain_ranks) for group in page]
         understanding = retrieved.understanding
-        matches = [group for group in groups if not group.related]
+        # Only a query naming a place needs the matches as groups (its notice); counts need positions.
+        matches = groups.matches() if understanding and understanding.places else []
         return SearchResponse(
             query=request.query,
             searched_query=understanding.searched if understanding else None,
@@ -254,12 +257,12 @@ class SearchEngine:
             analysis=self._analysis(understanding) if understanding and request.explain else None,
             mode=request.mode,
             sort=request.sort,
-            total=len(matches),
-            related=len(groups) - len(matches),
+            total=groups.match_count,
+            related=len(groups.related),
             offset=request.offset,
             limit=request.limit,
             results=hits,
-            facets=self._facets(matches),
+            facets=self.facets(groups.match_positions()),
             index_version=self.snapshot.version,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
         )
@@ -396,10 +399,7 @@ class SearchEngine:
             view_url=view_url(meta["initiative_id"], meta["doc_name"], snippet.text),
         )
 
-    def _facets(self, groups: list[InitiativeGroup]) -> dict[str, list[FacetValue]]:
-        return self.facets([group.initiative for group in groups])
-
-    def facets(self, positions: list[int]) -> dict[str, list[FacetValue]]:
+    def facets(self, positions: list[int] | np.ndarray) -> dict[str, list[FacetValue]]:
         """Counts per value of every facet field over the given initiatives (positions)."""
         # One sparse row per initiative, one column per (facet, value): counting is a column sum, which
         # stays in milliseconds when a query matches thousands of initiatives.

@@ -14,7 +14,7 @@ single equally good passage, without letting long documents win by volume.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -79,6 +79,63 @@ class InitiativeGroup:
     rows: list[int] = field(default_factory=list)
     row_scores: list[float] = field(default_factory=list)
     related: bool = False  # ranked, but not a match: shown after the matches and not counted
+
+
+NO_ROWS: list = []  # shared by the groups of matches without a ranked passage; never appended to
+
+
+class Ranking(Sequence[InitiativeGroup]):
+    """A query's initiatives in order: the ranked matches, then the matches without a ranked passage (a
+    place's initiatives the text never names, or more matches than candidates: tens of thousands at national
+    scale, kept as positions and made into groups only when read), then the related near misses."""
+
+    def __init__(
+        self,
+        ranked: list[InitiativeGroup],
+        unranked: np.ndarray | None = None,
+        related: list[InitiativeGroup] | None = None,
+    ) -> None:
+        self.ranked = ranked
+        self.unranked = unranked if unranked is not None else np.empty(0, dtype=np.int64)
+        self.related = related or []
+
+    def with_related(self, related: list[InitiativeGroup]) -> Ranking:
+        return Ranking(self.ranked, self.unranked, related)
+
+    @property
+    def match_count(self) -> int:
+        return len(self.ranked) + len(self.unranked)
+
+    def match_positions(self) -> np.ndarray:
+        """Initiative positions of the matches, in order."""
+        ranked = np.fromiter((g.initiative for g in self.ranked), dtype=np.int64, count=len(self.ranked))
+        return np.concatenate([ranked, self.unranked.astype(np.int64)])
+
+    def matches(self) -> list[InitiativeGroup]:
+        return self[: self.match_count]
+
+    def __len__(self) -> int:
+        return self.match_count + len(self.related)
+
+    def _at(self, index: int) -> InitiativeGroup:
+        if index < len(self.ranked):
+            return self.ranked[index]
+        index -= len(self.ranked)
+        if index < len(self.unranked):
+            return InitiativeGroup(int(self.unranked[index]), 0.0, NO_ROWS, NO_ROWS)
+        return self.related[index - len(self.unranked)]
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self._at(i) for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._at(index)
+
+    def __iter__(self) -> Iterator[InitiativeGroup]:
+        return (self._at(i) for i in range(len(self)))
 
 
 def group_by_initiative(
