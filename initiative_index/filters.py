@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from scipy import sparse
 
 from initiative_index.vocabulary import FIELD_BY_NAME, FIELDS, FILTER_NAMES, FilterField
 
@@ -131,3 +133,37 @@ def filter_metadata(record: dict[str, Any]) -> dict[str, Any]:
 assert set(SearchFilters.model_fields) == {*FIELD_BY_NAME, "period_from", "period_to"}, (
     "SearchFilters declares exactly the fields of initiative_index.vocabulary"
 )
+
+
+class FilterIndex:
+    """Which initiatives hold which filter values, as a sparse initiative x (field, value) matrix plus each
+    initiative's period: a filter's mask is then a few column sums, not a Python call per initiative (35,000
+    initiatives at a million chunks). `mask(filters)[i] == filters.accepts(records[i])` (tested)."""
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        columns: dict[tuple[str, str], int] = {}
+        rows, cols = [], []
+        for row, record in enumerate(records):
+            for field in FIELDS:
+                for value in set(field.values(record)):
+                    rows.append(row)
+                    cols.append(columns.setdefault((field.name, value), len(columns)))
+        self._columns = columns
+        self._matrix = sparse.csc_matrix(
+            (np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(len(records), len(columns))
+        )
+        starts = [day_number(record.get("start_date"), OPEN_START) for record in records]
+        self._starts = np.array(starts, dtype=np.int64)
+        self._ends = np.array([day_number(r.get("end_date"), OPEN_END) for r in records], dtype=np.int64)
+
+    def mask(self, filters: SearchFilters) -> np.ndarray:
+        """Whether each initiative passes the filters."""
+        mask = np.ones(len(self._starts), dtype=bool)
+        for field, wanted in filters.chosen():
+            cols = [self._columns[(field.name, v)] for v in wanted if (field.name, v) in self._columns]
+            mask &= np.asarray(self._matrix[:, cols].sum(axis=1)).ravel() > 0 if cols else False
+        if filters.period_to:
+            mask &= self._starts <= day_number(filters.period_to, OPEN_END)
+        if filters.period_from:
+            mask &= self._ends >= day_number(filters.period_from, OPEN_START)
+        return mask

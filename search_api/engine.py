@@ -16,7 +16,7 @@ import numpy as np
 from scipy import sparse
 
 from initiative_index.embedders import Embedder
-from initiative_index.filters import SearchFilters
+from initiative_index.filters import FilterIndex, SearchFilters
 from initiative_index.settings import Settings
 from initiative_index.snapshot import IndexSnapshot
 from initiative_index.store import ChunkStore
@@ -96,6 +96,7 @@ class SearchEngine:
         # Per initiative (by position), its facet entries: counting them per query is then one pass.
         self._facet_entries = [facet_entries(record) for record in ordered]
         self._facet_values, self._facet_matrix = facet_matrix(self._facet_entries)
+        self._filter_index = FilterIndex(ordered)
         self._starts = [record.get("start_date") or "" for record in ordered]
         self._titles = [(record.get("title") or "").casefold() for record in ordered]
         self._status = [record.get("status") or "" for record in ordered]
@@ -111,10 +112,9 @@ class SearchEngine:
 
     def initiative_mask(self, filters: SearchFilters) -> np.ndarray:
         """Which initiatives (positions of `snapshot.initiative_ids`) pass the filters."""
-        ids = self.snapshot.initiative_ids
         if filters.is_empty():
-            return np.ones(len(ids), dtype=bool)
-        return np.fromiter((filters.accepts(self.records[i]) for i in ids), dtype=bool, count=len(ids))
+            return np.ones(len(self.snapshot.initiative_ids), dtype=bool)
+        return self._filter_index.mask(filters)
 
     def _vector_where(self, filters: SearchFilters, mask: np.ndarray | None) -> dict | None:
         """The Chroma `where` of the filters; a derived field (the theme) restricts by initiative id."""
