@@ -183,13 +183,22 @@ def match_concepts(
                 holds[rows] = True
                 present = present[holds[present]]
             concept_rows.append(present)
-            if mask is not None:
-                present = present[mask[present]]
-            if not len(present):
-                continue
-            total[present] += alternative.weight * sum(
-                scores[np.searchsorted(rows, present)] for rows, scores in postings
-            )
+            if len(postings) == 1:  # one stem (most words): its own rows and scores, no lookup
+                scores = postings[0][1]
+                if mask is not None:
+                    inside = mask[present]
+                    present, scores = present[inside], scores[inside]
+                if not len(present):
+                    continue
+                total[present] += alternative.weight * scores
+            else:
+                if mask is not None:
+                    present = present[mask[present]]
+                if not len(present):
+                    continue
+                total[present] += alternative.weight * sum(
+                    scores[np.searchsorted(rows, present)] for rows, scores in postings
+                )
             found.append((alternative, present))
         everywhere = np.zeros(initiatives, dtype=bool)
         for rows in concept_rows:

@@ -27,7 +27,7 @@ def filters_to_try(records: list[dict]) -> list[SearchFilters]:
         for value in values[:6]:
             tried.append(SearchFilters(**{field.name: [value]}))
         if len(values) > 1:
-            tried.append(SearchFilters(**{field.name: values[:2] + ["ukendt værdi"]}))
+            tried.append(SearchFilters(**{field.name: [*values[:2], "ukendt værdi"]}))
     tried.append(SearchFilters(sector=["kommune"], status=["drift", "pilot"], period_from=date(2023, 1, 1)))
     return tried
 
