@@ -18,7 +18,7 @@ from initiative_index.errors import IndexNotFoundError, StoreUnavailableError
 from initiative_index.settings import Settings
 
 DOCUMENTS = 60
-BATCH_SIZE = 16  # chunks reach the store in four batches, so there is a "half-way"
+BATCH_SIZE = 4  # chunks reach the store in 16 batches: a "half-way" wide enough to catch on a busy machine
 
 
 @pytest.fixture(scope="module")
