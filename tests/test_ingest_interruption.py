@@ -18,7 +18,7 @@ from initiative_index.errors import IndexNotFoundError, StoreUnavailableError
 from initiative_index.settings import Settings
 
 DOCUMENTS = 60
-BATCH_SIZE = 4  # chunks reach the store in 16 batches: a "half-way" wide enough to catch on a busy machine
+BATCH_SIZE = 1  # chunks reach the store one write at a time: a "half-way" wide enough to catch in a full run
 
 
 @pytest.fixture(scope="module")
