@@ -18,7 +18,7 @@ from initiative_index.errors import IndexNotFoundError, StoreUnavailableError
 from initiative_index.settings import Settings
 
 DOCUMENTS = 60
-BATCH_SIZE = 1  # chunks reach the store one write at a time: a "half-way" wide enough to catch in a full run
+BATCH_SIZE = 16  # chunks reach the store in four batches, so there is a "half-way"
 
 
 @pytest.fixture(scope="module")
