@@ -14,7 +14,6 @@ rows (a delta is small and searched exactly); smaller collections keep Chroma's 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -106,7 +105,3 @@ class Partitions:
         top = top[np.argsort(-sims[top], kind="stable")]
         return rows[top], sims[top]
 
-
-def probes_for(rows: int, k: int) -> int:
-    """About how many partitions a query scans (for reports)."""
-    return max(MIN_PROBES, math.ceil(PROBE_ROWS_PER_CANDIDATE * k / ROWS_PER_PARTITION)) if rows else 0
