@@ -104,4 +104,3 @@ class Partitions:
         top = np.argpartition(-sims, k)[:k] if len(sims) > k else np.arange(len(sims))
         top = top[np.argsort(-sims[top], kind="stable")]
         return rows[top], sims[top]
-
